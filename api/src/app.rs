@@ -1,0 +1,144 @@
+//! The app factory: the one place routes, middleware and shared state come together. The
+//! server and the black-box tests both build their app here.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpRequest, HttpResponse, web};
+use hdab_openapi::BaseDocument;
+use utoipa::OpenApi;
+use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa::openapi::path::PathItem;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::auth::TokenVerifier;
+use crate::error::{ApiError, ErrorCode};
+use crate::routes;
+use crate::state::AppState;
+use crate::telemetry::{Metrics, observe_request};
+
+/// The OpenAPI document of every route hdab serves.
+pub fn openapi_document() -> OpenApiDocument {
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(BaseDocument::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    document
+}
+
+/// Everything the workers share, built once per process.
+#[derive(Clone)]
+pub struct Shared {
+    pub state: web::Data<AppState>,
+    pub verifier: web::Data<TokenVerifier>,
+    pub metrics: web::Data<Metrics>,
+    pub routes: web::Data<RouteTable>,
+    pub document: OpenApiDocument,
+}
+
+/// One worker's app.
+pub fn build(
+    shared: Shared,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, _) = App::new()
+        .app_data(shared.state.clone())
+        .app_data(shared.verifier.clone())
+        .app_data(shared.metrics.clone())
+        .app_data(shared.routes.clone())
+        // An id that is not a UUID names nothing.
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|_, _| ApiError::not_found("the resource").into()),
+        )
+        .wrap(from_fn(observe_request))
+        .into_utoipa_app()
+        .configure(routes::configure)
+        .split_for_parts();
+    app.service(
+        SwaggerUi::new("/docs/{_:.*}")
+            .url("/openapi.json", shared.document)
+            // The default validator badge is fetched from an outside host; hdab runs offline.
+            .config(Config::from("/openapi.json").validator_url("none")),
+    )
+    .service(web::redirect("/docs", "/docs/"))
+    .default_service(web::to(fallback))
+}
+
+/// Unknown paths are 404; known paths with another method are 405 with `Allow`.
+async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match routes.methods_for(req.path()) {
+        Some(methods) => ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            format!(
+                "{} is not allowed here; use {}",
+                req.method(),
+                methods.join(", ")
+            ),
+        )
+        .with_header(header::ALLOW, methods.join(", ")),
+        None => ApiError::new(
+            ErrorCode::NotFound,
+            format!("no route matches {}", req.path()),
+        ),
+    })
+}
+
+/// The documented paths and their methods, to tell 405 from 404.
+pub struct RouteTable(Vec<(Vec<String>, Vec<&'static str>)>);
+
+impl RouteTable {
+    pub fn from_document(document: &OpenApiDocument) -> Self {
+        let routes = document
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                (
+                    path.split('/').map(str::to_owned).collect(),
+                    methods_of(item),
+                )
+            })
+            .collect();
+        Self(routes)
+    }
+
+    fn methods_for(&self, path: &str) -> Option<Vec<&'static str>> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(template, _)| {
+                template.len() == segments.len()
+                    && template.iter().zip(&segments).all(|(t, s)| {
+                        (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
+                    })
+            })
+            .map(|(_, methods)| methods.clone())
+    }
+}
+
+fn methods_of(item: &PathItem) -> Vec<&'static str> {
+    [
+        ("GET", item.get.is_some()),
+        ("POST", item.post.is_some()),
+        ("PUT", item.put.is_some()),
+        ("PATCH", item.patch.is_some()),
+        ("DELETE", item.delete.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(method, present)| present.then_some(method))
+    .collect()
+}

@@ -1,0 +1,147 @@
+//! The `hdab` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use hdab_domain::auth::Role;
+use hdab_domain::ids::{CommitteeId, PublisherId};
+
+use crate::auth::dev::{DevKey, TokenRequest};
+use crate::config::{AuthMode, Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "hdab",
+    version,
+    about = "A Health Data Access Body service for the European Health Data Space",
+    long_about = "hdab serves a HealthDCAT-AP dataset catalogue, data access applications, data \
+                  permits and partner sync for a Health Data Access Body under the EHDS.\n\n\
+                  With no command it serves on 127.0.0.1:8080 with SQLite under ./data and \
+                  development auth. Settings come from hdab.toml (or --config) and HDAB_* \
+                  environment variables: HDAB_BIND, HDAB_DATABASE_URL (sqlite://PATH or \
+                  postgres://...), HDAB_DATA_DIR, HDAB_LOG_FORMAT (pretty|json), HDAB_LOG_LEVEL, \
+                  HDAB_AUTH_ISSUER, HDAB_AUTH_JWKS_URL, HDAB_AUTH_AUDIENCE, HDAB_AUTH_ROLES_CLAIM, \
+                  HDAB_AUTH_PUBLISHERS_CLAIM, HDAB_AUTH_COMMITTEES_CLAIM, HDAB_MAX_BODY_BYTES."
+)]
+struct Cli {
+    /// Configuration file (default: ./hdab.toml when it exists).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (what `hdab` alone does).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI 3.1 document as JSON.
+    Openapi,
+    /// Print a development bearer token (development mode only), as stdout's last line.
+    Token(TokenArgs),
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    /// The token's subject (`sub`): who it speaks for.
+    #[arg(long)]
+    sub: String,
+    /// A role; repeat or separate with commas (researcher, dac_member, data_holder, partner,
+    /// optout_registry, hdab_admin).
+    #[arg(long = "role", required = true, value_delimiter = ',', value_parser = parse_role)]
+    roles: Vec<Role>,
+    /// A publisher the token acts for (data holders, partners); repeatable.
+    #[arg(long = "publisher", value_name = "ID", value_parser = parse_publisher)]
+    publishers: Vec<PublisherId>,
+    /// A committee the token sits on (DAC members); repeatable.
+    #[arg(long = "committee", value_name = "ID", value_parser = parse_committee)]
+    committees: Vec<CommitteeId>,
+    /// How long the token is valid, e.g. 30m, 1h, 7d.
+    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    ttl: Duration,
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(value).map_err(|e| e.message)
+}
+
+fn parse_publisher(value: &str) -> Result<PublisherId, String> {
+    PublisherId::parse(value).map_err(|e| e.message)
+}
+
+fn parse_committee(value: &str) -> Result<CommitteeId, String> {
+    CommitteeId::parse(value).map_err(|e| e.message)
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("hdab: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::telemetry::init_logging(&settings);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Migrate => migrate(&settings),
+        Command::Openapi => print_openapi(),
+        Command::Token(args) => print_token(&settings, args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("hdab: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let started = crate::server::start(settings)?;
+        started.server.await?;
+        tracing::info!("hdab stopped");
+        Ok(())
+    })
+}
+
+fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    crate::server::open_database(settings)?;
+    println!(
+        "the {} database is up to date",
+        settings.database.backend_name()
+    );
+    Ok(())
+}
+
+fn print_openapi() -> anyhow::Result<()> {
+    println!("{}", crate::app::openapi_document().to_pretty_json()?);
+    Ok(())
+}
+
+fn print_token(settings: &Settings, args: TokenArgs) -> anyhow::Result<()> {
+    if settings.auth.mode != AuthMode::Development {
+        anyhow::bail!(
+            "hdab token works only in development mode; HDAB_AUTH_ISSUER is set, so tokens come from that issuer"
+        );
+    }
+    let key = DevKey::load_or_create(&settings.data_dir).map_err(anyhow::Error::msg)?;
+    let request = TokenRequest {
+        subject: args.sub,
+        roles: args.roles,
+        publishers: args.publishers.iter().map(ToString::to_string).collect(),
+        committees: args.committees.iter().map(ToString::to_string).collect(),
+        ttl: args.ttl,
+    };
+    let token = key
+        .issue(&request, &settings.auth.audience, &settings.auth.claims)
+        .map_err(anyhow::Error::msg)?;
+    println!("{token}");
+    Ok(())
+}

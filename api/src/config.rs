@@ -1,0 +1,348 @@
+//! Settings: defaults, then `hdab.toml` (or `--config PATH`), then `HDAB_*` environment
+//! variables. Everything is checked at start, and a bad value stops hdab with a message naming
+//! the key and what it accepts.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use hdab_persistence::DatabaseUrl;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines for a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The configuration as written; see [`Settings`] for the checked form.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    bind: SocketAddr,
+    data_dir: PathBuf,
+    database_url: Option<String>,
+    database_pool_size: u32,
+    log_format: LogFormat,
+    log_level: String,
+    max_body_bytes: usize,
+    shutdown_timeout_secs: u64,
+    workers: Option<usize>,
+    auth_issuer: Option<String>,
+    auth_jwks_url: Option<String>,
+    auth_audience: String,
+    auth_roles_claim: String,
+    auth_publishers_claim: String,
+    auth_committees_claim: String,
+    auth_leeway_secs: u64,
+    auth_jwks_min_refresh_secs: u64,
+}
+
+impl Default for RawSettings {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            database_pool_size: 8,
+            log_format: LogFormat::Pretty,
+            log_level: "info".into(),
+            max_body_bytes: 1024 * 1024,
+            shutdown_timeout_secs: 30,
+            workers: None,
+            auth_issuer: None,
+            auth_jwks_url: None,
+            auth_audience: "hdab".into(),
+            auth_roles_claim: "roles".into(),
+            auth_publishers_claim: "publishers".into(),
+            auth_committees_claim: "committees".into(),
+            auth_leeway_secs: 30,
+            auth_jwks_min_refresh_secs: 10,
+        }
+    }
+}
+
+/// How callers are authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMode {
+    /// No issuer configured: hdab signs its own tokens (`hdab token`) with a key kept in the
+    /// data directory. For trying hdab out and for tests, never for production.
+    Development,
+    /// Tokens from an OIDC provider, checked against its published keys.
+    Oidc {
+        issuer: String,
+        /// Where the keys are; when not configured, found through the issuer's discovery
+        /// document (`/.well-known/openid-configuration`).
+        jwks_url: Option<url::Url>,
+    },
+}
+
+/// Where in a token's claims roles and scopes are; dotted paths reach into nested objects
+/// (`realm_access.roles` for Keycloak).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimNames {
+    pub roles: String,
+    pub publishers: String,
+    pub committees: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub mode: AuthMode,
+    pub audience: String,
+    pub claims: ClaimNames,
+    pub leeway_secs: u64,
+    pub jwks_min_refresh_secs: u64,
+}
+
+/// Checked settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database: DatabaseUrl,
+    pub database_pool_size: u32,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub max_body_bytes: usize,
+    pub shutdown_timeout_secs: u64,
+    pub workers: Option<usize>,
+    pub auth: AuthSettings,
+}
+
+/// The configuration file read when `--config` is not given, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "hdab.toml";
+
+impl Settings {
+    /// Reads the configuration. An explicit `config_file` must exist; the default one may not.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, String> {
+        let mut figment = Figment::from(Serialized::defaults(RawSettings::default()));
+        match config_file {
+            Some(path) if !path.is_file() => {
+                return Err(format!(
+                    "the configuration file {} does not exist",
+                    path.display()
+                ));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+                figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE));
+            }
+            None => {}
+        }
+        // HDAB_TEST_* variables configure the test suite, not the service.
+        let env = Env::prefixed("HDAB_").filter(|key| !key.as_str().starts_with("test_"));
+        let raw: RawSettings = figment
+            .merge(env)
+            .extract()
+            .map_err(|e| format!("invalid configuration: {e}"))?;
+        Self::check(raw)
+    }
+
+    /// Settings for a test or a tool: the defaults with a given data directory and database.
+    pub fn for_data_dir(data_dir: &Path, database_url: Option<&str>) -> Result<Self, String> {
+        Self::check(RawSettings {
+            data_dir: data_dir.to_owned(),
+            database_url: database_url.map(str::to_owned),
+            ..RawSettings::default()
+        })
+    }
+
+    fn check(raw: RawSettings) -> Result<Self, String> {
+        let database_url = raw
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", raw.data_dir.join("hdab.sqlite").display()));
+        let database = DatabaseUrl::parse(&database_url)
+            .map_err(|rule| format!("HDAB_DATABASE_URL (database_url) {rule}"))?;
+        if raw.database_pool_size == 0 {
+            return Err("HDAB_DATABASE_POOL_SIZE (database_pool_size) must be at least 1".into());
+        }
+        if raw.max_body_bytes < 1024 {
+            return Err("HDAB_MAX_BODY_BYTES (max_body_bytes) must be at least 1024".into());
+        }
+        if raw.workers == Some(0) {
+            return Err("HDAB_WORKERS (workers) must be at least 1 when set".into());
+        }
+        tracing_subscriber::EnvFilter::try_new(&raw.log_level).map_err(|e| {
+            format!("HDAB_LOG_LEVEL (log_level) must be a level such as info or a filter such as hdab=debug,info: {e}")
+        })?;
+        let auth = check_auth(&raw)?;
+        Ok(Self {
+            bind: raw.bind,
+            data_dir: raw.data_dir,
+            database,
+            database_pool_size: raw.database_pool_size,
+            log_format: raw.log_format,
+            log_level: raw.log_level,
+            max_body_bytes: raw.max_body_bytes,
+            shutdown_timeout_secs: raw.shutdown_timeout_secs,
+            workers: raw.workers,
+            auth,
+        })
+    }
+
+    /// Replaces the authentication mode (tests and embedding).
+    pub fn with_auth_mode(mut self, mode: AuthMode) -> Self {
+        self.auth.mode = mode;
+        self
+    }
+}
+
+fn check_auth(raw: &RawSettings) -> Result<AuthSettings, String> {
+    let jwks_url = raw
+        .auth_jwks_url
+        .as_deref()
+        .map(|u| parse_http_url(u, "HDAB_AUTH_JWKS_URL (auth_jwks_url)"))
+        .transpose()?;
+    let mode = match raw.auth_issuer.as_deref() {
+        None if jwks_url.is_some() => {
+            return Err(
+                "HDAB_AUTH_JWKS_URL (auth_jwks_url) needs HDAB_AUTH_ISSUER (auth_issuer) too"
+                    .into(),
+            );
+        }
+        None => AuthMode::Development,
+        Some(issuer) => {
+            parse_http_url(issuer, "HDAB_AUTH_ISSUER (auth_issuer)")?;
+            AuthMode::Oidc {
+                issuer: issuer.to_owned(),
+                jwks_url,
+            }
+        }
+    };
+    for (key, value) in [
+        ("HDAB_AUTH_AUDIENCE (auth_audience)", &raw.auth_audience),
+        (
+            "HDAB_AUTH_ROLES_CLAIM (auth_roles_claim)",
+            &raw.auth_roles_claim,
+        ),
+        (
+            "HDAB_AUTH_PUBLISHERS_CLAIM (auth_publishers_claim)",
+            &raw.auth_publishers_claim,
+        ),
+        (
+            "HDAB_AUTH_COMMITTEES_CLAIM (auth_committees_claim)",
+            &raw.auth_committees_claim,
+        ),
+    ] {
+        if value.trim().is_empty() {
+            return Err(format!("{key} must not be empty"));
+        }
+    }
+    Ok(AuthSettings {
+        mode,
+        audience: raw.auth_audience.clone(),
+        claims: ClaimNames {
+            roles: raw.auth_roles_claim.clone(),
+            publishers: raw.auth_publishers_claim.clone(),
+            committees: raw.auth_committees_claim.clone(),
+        },
+        leeway_secs: raw.auth_leeway_secs,
+        jwks_min_refresh_secs: raw.auth_jwks_min_refresh_secs,
+    })
+}
+
+fn parse_http_url(value: &str, key: &str) -> Result<url::Url, String> {
+    match url::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
+        _ => Err(format!(
+            "{key} must be an absolute http(s) URL, got {value:?}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Loads the settings with `vars` set; figment's jail serialises these tests and restores
+    /// the environment afterwards.
+    fn jailed(vars: &[(&str, &str)]) -> Result<Settings, String> {
+        let mut result = None;
+        figment::Jail::expect_with(|jail| {
+            for (key, value) in vars {
+                jail.set_env(key, value);
+            }
+            result = Some(Settings::load(None));
+            Ok(())
+        });
+        result.unwrap()
+    }
+
+    #[test]
+    fn zero_configuration_serves_sqlite_on_localhost_in_development_mode() {
+        let settings = jailed(&[]).unwrap();
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            settings.database,
+            DatabaseUrl::Sqlite(PathBuf::from("./data/hdab.sqlite"))
+        );
+        assert_eq!(settings.auth.mode, AuthMode::Development);
+        assert_eq!(settings.max_body_bytes, 1024 * 1024);
+    }
+
+    #[test]
+    fn environment_variables_override_the_defaults() {
+        let settings = jailed(&[
+            ("HDAB_BIND", "0.0.0.0:9000"),
+            ("HDAB_DATABASE_URL", "postgres://db/hdab"),
+            ("HDAB_LOG_FORMAT", "json"),
+            ("HDAB_AUTH_ISSUER", "https://login.example.eu/realms/hdab"),
+            ("HDAB_AUTH_ROLES_CLAIM", "realm_access.roles"),
+        ])
+        .unwrap();
+        assert_eq!(settings.bind.port(), 9000);
+        assert_eq!(settings.log_format, LogFormat::Json);
+        assert!(matches!(settings.database, DatabaseUrl::Postgres(_)));
+        assert!(matches!(settings.auth.mode, AuthMode::Oidc { .. }));
+        assert_eq!(settings.auth.claims.roles, "realm_access.roles");
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key_and_what_is_allowed() {
+        let error = jailed(&[("HDAB_LOG_FORMAT", "xml")]).unwrap_err();
+        assert!(error.contains("HDAB_LOG_FORMAT"), "{error}");
+        assert!(
+            error.contains("pretty") && error.contains("json"),
+            "{error}"
+        );
+
+        let error = jailed(&[("HDAB_DATABASE_URL", "mysql://db")]).unwrap_err();
+        assert!(
+            error.contains("HDAB_DATABASE_URL") && error.contains("sqlite://"),
+            "{error}"
+        );
+
+        let error = jailed(&[("HDAB_BIND", "everywhere")]).unwrap_err();
+        assert!(error.contains("HDAB_BIND"), "{error}");
+
+        let error = jailed(&[("HDAB_AUTH_ISSUER", "not a url")]).unwrap_err();
+        assert!(error.contains("HDAB_AUTH_ISSUER"), "{error}");
+    }
+
+    #[test]
+    fn the_configuration_file_is_read_and_checked_for_typos() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "hdab.toml",
+                "bind = \"127.0.0.1:7000\"\nlog_format = \"json\"",
+            )?;
+            let settings = Settings::load(None).unwrap();
+            assert_eq!(settings.bind.port(), 7000);
+            jail.create_file("typo.toml", "bnid = \"127.0.0.1:7000\"")?;
+            let error = Settings::load(Some(Path::new("typo.toml"))).unwrap_err();
+            assert!(error.contains("bnid"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn test_suite_variables_do_not_reach_the_service() {
+        assert!(jailed(&[("HDAB_TEST_POSTGRES_URL", "postgres://x")]).is_ok());
+    }
+}

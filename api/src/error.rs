@@ -1,0 +1,327 @@
+//! Every error leaves hdab as an RFC 9457 problem. [`ErrorCode`] is the one table from a
+//! stable code to its HTTP status and title; nothing else picks a status for an error.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use hdab_domain::{DomainError, FieldError};
+use hdab_openapi::problem::{PROBLEM_JSON, Problem, ProblemFieldError};
+use hdab_persistence::StoreError;
+
+use crate::telemetry::current_request_id;
+
+/// The stable codes of hdab's errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    MalformedJson,
+    MalformedCursor,
+    MalformedHeader,
+    ValidationFailed,
+    Unauthenticated,
+    InvalidToken,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    NotAcceptable,
+    Conflict,
+    PreconditionFailed,
+    PreconditionRequired,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Internal,
+    Unavailable,
+}
+
+impl ErrorCode {
+    /// The table: code, status, title.
+    fn entry(self) -> (&'static str, StatusCode, &'static str) {
+        use ErrorCode::*;
+        match self {
+            MalformedJson => (
+                "malformed_json",
+                StatusCode::BAD_REQUEST,
+                "The request body is not valid JSON",
+            ),
+            MalformedCursor => (
+                "malformed_cursor",
+                StatusCode::BAD_REQUEST,
+                "The cursor is not one hdab issued",
+            ),
+            MalformedHeader => (
+                "malformed_header",
+                StatusCode::BAD_REQUEST,
+                "A request header is malformed",
+            ),
+            ValidationFailed => (
+                "validation_failed",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The request has invalid fields",
+            ),
+            Unauthenticated => (
+                "unauthenticated",
+                StatusCode::UNAUTHORIZED,
+                "A bearer token is required",
+            ),
+            InvalidToken => (
+                "invalid_token",
+                StatusCode::UNAUTHORIZED,
+                "The bearer token is not accepted",
+            ),
+            Forbidden => (
+                "forbidden",
+                StatusCode::FORBIDDEN,
+                "The token lacks the role this needs",
+            ),
+            NotFound => ("not_found", StatusCode::NOT_FOUND, "Not found"),
+            MethodNotAllowed => (
+                "method_not_allowed",
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Method not allowed",
+            ),
+            NotAcceptable => (
+                "not_acceptable",
+                StatusCode::NOT_ACCEPTABLE,
+                "No acceptable representation",
+            ),
+            Conflict => (
+                "conflict",
+                StatusCode::CONFLICT,
+                "The request conflicts with the stored state",
+            ),
+            PreconditionFailed => (
+                "stale_version",
+                StatusCode::PRECONDITION_FAILED,
+                "The resource has changed",
+            ),
+            PreconditionRequired => (
+                "if_match_required",
+                StatusCode::PRECONDITION_REQUIRED,
+                "If-Match is required",
+            ),
+            PayloadTooLarge => (
+                "payload_too_large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is too large",
+            ),
+            UnsupportedMediaType => (
+                "unsupported_media_type",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported content type",
+            ),
+            Internal => (
+                "internal_error",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal error",
+            ),
+            Unavailable => (
+                "unavailable",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Temporarily unavailable",
+            ),
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        self.entry().1
+    }
+}
+
+/// An error on its way to the caller.
+#[derive(Debug)]
+pub struct ApiError {
+    code: ErrorCode,
+    /// Overrides the table's code where a finer one helps the caller (`publisher_name_taken`).
+    specific_code: Option<&'static str>,
+    detail: String,
+    errors: Vec<FieldError>,
+    headers: Vec<(header::HeaderName, String)>,
+    /// The cause of a 5xx: logged once, never sent.
+    cause: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            specific_code: None,
+            detail: detail.into(),
+            errors: Vec::new(),
+            headers: Vec::new(),
+            cause: None,
+        }
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => format!("`{}` {}", one.field, one.message),
+            many => format!("{} fields are invalid; see `errors`", many.len()),
+        };
+        Self {
+            errors,
+            ..Self::new(ErrorCode::ValidationFailed, detail)
+        }
+    }
+
+    /// One invalid field.
+    pub fn invalid_field(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError {
+            field: field.to_owned(),
+            code,
+            message: message.into(),
+        }])
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} does not exist"))
+    }
+
+    /// A failure that is hdab's fault: the caller learns only that it happened.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self {
+            cause: Some(cause.to_string()),
+            ..Self::new(
+                ErrorCode::Internal,
+                "hdab could not complete the request; quote the request id when reporting it",
+            )
+        }
+    }
+
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.specific_code = Some(code);
+        self
+    }
+
+    pub fn with_header(mut self, name: header::HeaderName, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.specific_code.unwrap_or(self.code.entry().0)
+    }
+
+    fn problem(&self) -> Problem {
+        let (code, status, title) = self.code.entry();
+        let code = self.specific_code.unwrap_or(code);
+        Problem {
+            problem_type: format!("urn:hdab:problem:{code}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: self.detail.clone(),
+            code: code.to_owned(),
+            errors: self
+                .errors
+                .iter()
+                .map(|e| ProblemFieldError {
+                    field: e.field.clone(),
+                    code: e.code.to_owned(),
+                    message: e.message.clone(),
+                })
+                .collect(),
+            request_id: current_request_id(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code(), self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(cause) = &self.cause {
+            // The one place a 5xx cause is logged; the request span adds the request id.
+            tracing::error!(error.cause = %cause, error.code = self.code(), "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        for (name, value) in &self.headers {
+            response.insert_header((name.clone(), value.as_str()));
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        match error {
+            DomainError::Invalid(errors) => Self::invalid(errors),
+            stale @ DomainError::StaleVersion { .. } => {
+                Self::new(ErrorCode::PreconditionFailed, stale.to_string()).with_code(stale.code())
+            }
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict { code, message } => {
+                Self::new(ErrorCode::Conflict, message).with_code(code)
+            }
+            StoreError::Domain(domain) => domain.into(),
+            StoreError::Unavailable(cause) => Self {
+                cause: Some(cause.to_string()),
+                ..Self::new(
+                    ErrorCode::Unavailable,
+                    "the database is not reachable; try again shortly",
+                )
+            },
+            other @ (StoreError::Database(_) | StoreError::Corrupt { .. }) => Self::internal(other),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        StoreError::from(error).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_distinct_wire_name_and_a_4xx_or_5xx_status() {
+        use ErrorCode::*;
+        let all = [
+            MalformedJson,
+            MalformedCursor,
+            MalformedHeader,
+            ValidationFailed,
+            Unauthenticated,
+            InvalidToken,
+            Forbidden,
+            NotFound,
+            MethodNotAllowed,
+            NotAcceptable,
+            Conflict,
+            PreconditionFailed,
+            PreconditionRequired,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            Internal,
+            Unavailable,
+        ];
+        let names: std::collections::BTreeSet<_> = all.iter().map(|c| c.entry().0).collect();
+        assert_eq!(names.len(), all.len());
+        assert!(
+            all.iter()
+                .all(|c| c.status().is_client_error() || c.status().is_server_error())
+        );
+    }
+
+    #[test]
+    fn a_server_error_says_nothing_internal() {
+        let error = ApiError::internal("connection refused at 10.0.0.5:5432");
+        assert!(!error.problem().detail.contains("10.0.0.5"));
+        assert_eq!(error.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

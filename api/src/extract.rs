@@ -1,0 +1,306 @@
+//! Request parsing that answers with problems: JSON bodies, `If-Match`, pagination.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::StreamExt;
+use hdab_openapi::page::{DEFAULT_LIMIT, MAX_LIMIT, PageQuery};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::state::AppState;
+
+/// A JSON request body. Unlike actix's `Json`, it names the field that failed (with its path,
+/// e.g. `members[1].role`), tells malformed JSON (400) from wrong fields (422), and answers
+/// 413 past the configured size.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(1024 * 1024, |state| state.settings.max_body_bytes);
+        let content_type_ok = is_json(req);
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    "send the body as application/json",
+                ));
+            }
+            if declared_length.is_some_and(|length| length > limit) {
+                return Err(too_large(limit));
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::new(
+                        ErrorCode::MalformedJson,
+                        format!("the body could not be read: {e}"),
+                    )
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(JsonBody)
+        })
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(content_type) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("the body must be at most {limit} bytes"),
+    )
+}
+
+/// Parses `body`, naming the failing field's path in the error.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { "body".to_owned() } else { path };
+                ApiError::invalid_field(&field, "invalid_value", strip_position(&inner.to_string()))
+            }
+            _ => ApiError::new(
+                ErrorCode::MalformedJson,
+                format!("the body is not valid JSON: {inner}"),
+            ),
+        }
+    })
+}
+
+/// serde_json appends " at line 1 column 42", which helps little once the field is named.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// The version an update is based on, from `If-Match: "<version>"`.
+pub struct IfMatch(pub i64);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(parse_if_match(req.headers().get(header::IF_MATCH)))
+    }
+}
+
+fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiError> {
+    let Some(value) = value else {
+        return Err(ApiError::new(
+            ErrorCode::PreconditionRequired,
+            "send If-Match with the ETag of the version you are changing, so no one's change is lost",
+        ));
+    };
+    let version = value.to_str().ok().and_then(|v| {
+        v.trim()
+            .strip_prefix('"')?
+            .strip_suffix('"')?
+            .parse::<i64>()
+            .ok()
+    });
+    // A value that is no ETag of ours cannot match the current version.
+    version.map(IfMatch).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::PreconditionFailed,
+            "If-Match does not match the current ETag",
+        )
+        .with_code("stale_version")
+    })
+}
+
+/// The ETag of a resource at `version`.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// Checks a page request: `limit` (422 when out of range) and `cursor` (400 when it is not one
+/// hdab issued, checked by `parse_key`). Returns the limit and the key the page starts after.
+pub fn parse_page<K>(
+    query: &PageQuery,
+    parse_key: impl Fn(&str) -> Option<K>,
+) -> Result<(usize, Option<K>), ApiError> {
+    let limit = match query.limit {
+        None => DEFAULT_LIMIT,
+        Some(limit) if (1..=MAX_LIMIT as i64).contains(&limit) => limit as usize,
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                "limit",
+                "out_of_range",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+    };
+    let after = query
+        .cursor
+        .as_deref()
+        .map(|cursor| {
+            decode_cursor(cursor)
+                .and_then(|key| parse_key(&key))
+                .ok_or_else(malformed_cursor)
+        })
+        .transpose()?;
+    Ok((limit, after))
+}
+
+fn malformed_cursor() -> ApiError {
+    ApiError::new(
+        ErrorCode::MalformedCursor,
+        "`cursor` must be a next_cursor value from a previous page",
+    )
+}
+
+pub fn encode_cursor(key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(key.as_bytes())
+}
+
+fn decode_cursor(cursor: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_failing_field_is_named_by_its_path() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[expect(dead_code, reason = "only parsed")]
+        struct Outer {
+            items: Vec<Inner>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[expect(dead_code, reason = "only parsed")]
+        struct Inner {
+            count: u32,
+        }
+        let error =
+            parse_json::<Outer>(br#"{"items": [{"count": 1}, {"count": "x"}]}"#).unwrap_err();
+        assert_eq!(error.code(), "validation_failed");
+        assert!(error.to_string().contains("items[1].count"), "{error}");
+        let error = parse_json::<Outer>(br#"{"items": [], "extra": 1}"#).unwrap_err();
+        assert!(error.to_string().contains("extra"), "{error}");
+        let error = parse_json::<Outer>(b"{\"items\": [").unwrap_err();
+        assert_eq!(error.code(), "malformed_json");
+    }
+
+    #[test]
+    fn cursors_round_trip_and_junk_is_refused() {
+        let query = PageQuery {
+            limit: Some(5),
+            cursor: Some(encode_cursor("abc")),
+        };
+        let (limit, after) = parse_page(&query, |k| Some(k.to_owned())).unwrap();
+        assert_eq!((limit, after.as_deref()), (5, Some("abc")));
+        let junk = PageQuery {
+            limit: None,
+            cursor: Some("%%%".into()),
+        };
+        assert_eq!(
+            parse_page(&junk, |k| Some(k.to_owned()))
+                .unwrap_err()
+                .code(),
+            "malformed_cursor"
+        );
+        let too_many = PageQuery {
+            limit: Some(101),
+            cursor: None,
+        };
+        assert_eq!(
+            parse_page(&too_many, |k| Some(k.to_owned()))
+                .unwrap_err()
+                .code(),
+            "validation_failed"
+        );
+    }
+
+    #[test]
+    fn if_match_takes_a_quoted_version() {
+        let value = header::HeaderValue::from_static("\"3\"");
+        assert_eq!(parse_if_match(Some(&value)).ok().map(|v| v.0), Some(3));
+        assert_eq!(
+            parse_if_match(None).err().map(|e| e.code()),
+            Some("if_match_required")
+        );
+        let weak = header::HeaderValue::from_static("W/\"3\"");
+        assert_eq!(
+            parse_if_match(Some(&weak)).err().map(|e| e.code()),
+            Some("stale_version")
+        );
+    }
+}
+
+/// Query parameters. Unlike actix's `Query`, a wrong value names its parameter (422).
+pub struct QueryParams<T>(pub T);
+
+impl<T> std::ops::Deref for QueryParams<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let pairs = url::form_urlencoded::parse(req.query_string().as_bytes());
+        let deserializer = serde_urlencoded::Deserializer::new(pairs);
+        let parsed = serde_path_to_error::deserialize(deserializer)
+            .map(QueryParams)
+            .map_err(|error| {
+                let field = error.path().to_string();
+                let field = if field == "." {
+                    "query".to_owned()
+                } else {
+                    field
+                };
+                ApiError::invalid_field(&field, "invalid_value", error.into_inner().to_string())
+            });
+        std::future::ready(parsed)
+    }
+}

@@ -1,0 +1,15 @@
+//! The hdab service: HTTP routes, authentication, configuration and telemetry around the
+//! domain and persistence crates.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod server;
+pub mod state;
+pub mod telemetry;
+pub mod tls;
+pub mod usecase;

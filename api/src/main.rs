@@ -1,0 +1,5 @@
+//! `hdab`: see `hdab --help`.
+
+fn main() -> std::process::ExitCode {
+    hdab_api::cli::main()
+}

@@ -1,0 +1,154 @@
+//! `/api/v1/committees`: data-access committees. Admins write, anyone reads.
+
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use hdab_domain::auth::Role;
+use hdab_domain::committee::CommitteeDetails;
+use hdab_domain::ids::CommitteeId;
+use hdab_openapi::Page;
+use hdab_openapi::organisations::{CommitteeInput, CommitteeView};
+use hdab_openapi::page::PageQuery;
+use uuid::Uuid;
+
+use super::problems::{
+    CreateProblems, DeleteProblems, ListProblems, ReadProblems, ReplaceProblems,
+};
+use super::{created, versioned};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::{IfMatch, JsonBody, QueryParams, encode_cursor, parse_page};
+use crate::state::{AppState, now};
+use crate::usecase::committees as usecase;
+
+fn location(id: CommitteeId) -> String {
+    format!("/api/v1/committees/{id}")
+}
+
+/// Create a data-access committee.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "create_committee",
+    request_body = CommitteeInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = CommitteeView, headers(("location" = String), ("etag" = String))),
+        CreateProblems,
+    )
+)]
+#[post("/committees")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<CommitteeInput>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = caller.require(Role::HdabAdmin)?.subject.to_string();
+    let details = CommitteeDetails::try_from(body.0)?;
+    let committee = state
+        .db(move |conn| usecase::create(conn, &actor, now(), details))
+        .await?;
+    Ok(created(
+        location(committee.id),
+        committee.version,
+        &CommitteeView::from(&committee),
+    ))
+}
+
+/// List committees, oldest first.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "list_committees",
+    params(PageQuery),
+    responses((status = 200, body = Page<CommitteeView>), ListProblems)
+)]
+#[get("/committees")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    query: QueryParams<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (limit, after) = parse_page(&query, |key| CommitteeId::parse(key).ok())?;
+    let page = state
+        .db(move |conn| Ok(hdab_persistence::committees::list(conn, after, limit)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.items.iter().map(CommitteeView::from).collect(),
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+    }))
+}
+
+/// Read one committee.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "get_committee",
+    params(("id" = Uuid, Path, description = "Committee id")),
+    responses((status = 200, body = CommitteeView, headers(("etag" = String))), ReadProblems)
+)]
+#[get("/committees/{id}")]
+pub async fn read(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = CommitteeId::from_uuid(id.into_inner());
+    let committee = state
+        .db(move |conn| Ok(hdab_persistence::committees::find(conn, id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("the committee"))?;
+    Ok(versioned(
+        committee.version,
+        &CommitteeView::from(&committee),
+    ))
+}
+
+/// Replace a committee's description, publishers and members.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "replace_committee",
+    request_body = CommitteeInput,
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Committee id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being replaced"),
+    ),
+    responses((status = 200, body = CommitteeView, headers(("etag" = String))), ReplaceProblems)
+)]
+#[put("/committees/{id}")]
+pub async fn replace(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: JsonBody<CommitteeInput>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = caller.require(Role::HdabAdmin)?.subject.to_string();
+    let details = CommitteeDetails::try_from(body.0)?;
+    let id = CommitteeId::from_uuid(id.into_inner());
+    let committee = state
+        .db(move |conn| usecase::replace(conn, &actor, now(), id, if_match.0, details))
+        .await?;
+    Ok(versioned(
+        committee.version,
+        &CommitteeView::from(&committee),
+    ))
+}
+
+/// Delete a committee.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "delete_committee",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Committee id")),
+    responses((status = 204, description = "Deleted"), DeleteProblems)
+)]
+#[delete("/committees/{id}")]
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = caller.require(Role::HdabAdmin)?.subject.to_string();
+    let id = CommitteeId::from_uuid(id.into_inner());
+    state
+        .db(move |conn| usecase::delete(conn, &actor, now(), id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,52 @@
+//! HTTP handlers: parse, authorise, call a use case, respond. Each is registered through
+//! utoipa-actix-web, so a route and its OpenAPI operation cannot drift apart.
+
+pub mod audit;
+pub mod committees;
+pub mod problems;
+pub mod publishers;
+pub mod system;
+
+use actix_web::HttpResponse;
+use actix_web::http::header;
+use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::extract::etag;
+
+/// Registers every documented route.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(system::live)
+        .service(system::ready)
+        .service(system::metrics)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .service(publishers::create)
+                .service(publishers::list)
+                .service(publishers::read)
+                .service(publishers::replace)
+                .service(publishers::delete)
+                .service(committees::create)
+                .service(committees::list)
+                .service(committees::read)
+                .service(committees::replace)
+                .service(committees::delete)
+                .service(audit::list_events)
+                .service(audit::verify),
+        );
+}
+
+/// 201 with `Location` and `ETag`.
+pub fn created(location: String, version: i64, body: &impl Serialize) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// 200 with `ETag`.
+pub fn versioned(version: i64, body: &impl Serialize) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}

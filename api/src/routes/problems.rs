@@ -1,0 +1,84 @@
+//! The problem responses operations document, built from the one error table so the
+//! documented statuses are the ones hdab sends.
+
+use std::collections::BTreeMap;
+
+use hdab_openapi::problem::PROBLEM_JSON;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+
+fn describe(status: u16) -> &'static str {
+    match status {
+        400 => "Malformed JSON, header or cursor",
+        401 => "No token, or a token that is not accepted",
+        403 => "The token lacks the role this needs",
+        404 => "Not found, or outside the caller's scope",
+        409 => "Conflicts with stored data (a name taken, a record still referred to)",
+        412 => "If-Match does not match the current version",
+        413 => "The body exceeds the size limit",
+        415 => "The body is not JSON",
+        422 => "Invalid fields; every problem is listed",
+        428 => "If-Match is required",
+        503 => "The database or token issuer cannot be reached",
+        _ => "Error",
+    }
+}
+
+/// Problem responses for the given statuses.
+pub fn responses(statuses: &[u16]) -> BTreeMap<String, RefOr<Response>> {
+    statuses
+        .iter()
+        .map(|status| {
+            let response = ResponseBuilder::new()
+                .description(describe(*status))
+                .content(
+                    PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build();
+            (status.to_string(), RefOr::T(response))
+        })
+        .collect()
+}
+
+macro_rules! problem_set {
+    ($(#[$doc:meta])* $name:ident: $($status:literal),+) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<Response>> {
+                responses(&[$($status),+])
+            }
+        }
+    };
+}
+
+problem_set!(
+    /// Reading one public resource.
+    ReadProblems: 401, 404
+);
+problem_set!(
+    /// Listing a public collection.
+    ListProblems: 400, 401, 422
+);
+problem_set!(
+    /// Creating a resource.
+    CreateProblems: 400, 401, 403, 409, 413, 415, 422
+);
+problem_set!(
+    /// Replacing a versioned resource.
+    ReplaceProblems: 400, 401, 403, 404, 409, 412, 413, 415, 422, 428
+);
+problem_set!(
+    /// Deleting a resource.
+    DeleteProblems: 401, 403, 404, 409
+);
+problem_set!(
+    /// Reading something only admins may read.
+    AdminReadProblems: 400, 401, 403, 422
+);
+problem_set!(
+    /// Readiness: the database may be down.
+    ReadinessProblems: 503
+);

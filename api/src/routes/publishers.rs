@@ -1,0 +1,154 @@
+//! `/api/v1/publishers`: data holders. Admins write, anyone reads.
+
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use hdab_domain::auth::Role;
+use hdab_domain::ids::PublisherId;
+use hdab_domain::publisher::PublisherDetails;
+use hdab_openapi::Page;
+use hdab_openapi::organisations::{PublisherInput, PublisherView};
+use hdab_openapi::page::PageQuery;
+use uuid::Uuid;
+
+use super::problems::{
+    CreateProblems, DeleteProblems, ListProblems, ReadProblems, ReplaceProblems,
+};
+use super::{created, versioned};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::{IfMatch, JsonBody, QueryParams, encode_cursor, parse_page};
+use crate::state::{AppState, now};
+use crate::usecase::publishers as usecase;
+
+fn location(id: PublisherId) -> String {
+    format!("/api/v1/publishers/{id}")
+}
+
+/// Register a publisher.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "create_publisher",
+    request_body = PublisherInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = PublisherView, headers(("location" = String), ("etag" = String))),
+        CreateProblems,
+    )
+)]
+#[post("/publishers")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<PublisherInput>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = caller.require(Role::HdabAdmin)?.subject.to_string();
+    let details = PublisherDetails::try_from(body.0)?;
+    let publisher = state
+        .db(move |conn| usecase::create(conn, &actor, now(), details))
+        .await?;
+    Ok(created(
+        location(publisher.id),
+        publisher.version,
+        &PublisherView::from(&publisher),
+    ))
+}
+
+/// List publishers, oldest first.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "list_publishers",
+    params(PageQuery),
+    responses((status = 200, body = Page<PublisherView>), ListProblems)
+)]
+#[get("/publishers")]
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    query: QueryParams<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (limit, after) = parse_page(&query, |key| PublisherId::parse(key).ok())?;
+    let page = state
+        .db(move |conn| Ok(hdab_persistence::publishers::list(conn, after, limit)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.items.iter().map(PublisherView::from).collect(),
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+    }))
+}
+
+/// Read one publisher.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "get_publisher",
+    params(("id" = Uuid, Path, description = "Publisher id")),
+    responses((status = 200, body = PublisherView, headers(("etag" = String))), ReadProblems)
+)]
+#[get("/publishers/{id}")]
+pub async fn read(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = PublisherId::from_uuid(id.into_inner());
+    let publisher = state
+        .db(move |conn| Ok(hdab_persistence::publishers::find(conn, id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("the publisher"))?;
+    Ok(versioned(
+        publisher.version,
+        &PublisherView::from(&publisher),
+    ))
+}
+
+/// Replace a publisher's description.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "replace_publisher",
+    request_body = PublisherInput,
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Publisher id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being replaced"),
+    ),
+    responses((status = 200, body = PublisherView, headers(("etag" = String))), ReplaceProblems)
+)]
+#[put("/publishers/{id}")]
+pub async fn replace(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: JsonBody<PublisherInput>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = caller.require(Role::HdabAdmin)?.subject.to_string();
+    let details = PublisherDetails::try_from(body.0)?;
+    let id = PublisherId::from_uuid(id.into_inner());
+    let publisher = state
+        .db(move |conn| usecase::replace(conn, &actor, now(), id, if_match.0, details))
+        .await?;
+    Ok(versioned(
+        publisher.version,
+        &PublisherView::from(&publisher),
+    ))
+}
+
+/// Delete a publisher that no committee serves.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "delete_publisher",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Publisher id")),
+    responses((status = 204, description = "Deleted"), DeleteProblems)
+)]
+#[delete("/publishers/{id}")]
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = caller.require(Role::HdabAdmin)?.subject.to_string();
+    let id = PublisherId::from_uuid(id.into_inner());
+    state
+        .db(move |conn| usecase::delete(conn, &actor, now(), id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,78 @@
+//! Starting hdab: database, migrations, auth, then the HTTP server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{HttpServer, web};
+
+use crate::app::{self, RouteTable, Shared};
+use crate::auth::TokenVerifier;
+use crate::config::{AuthMode, Settings};
+use crate::state::AppState;
+use crate::telemetry::Metrics;
+
+/// A bound, not yet awaited server.
+pub struct Started {
+    pub server: Server,
+    /// The address actually bound (useful with port 0).
+    pub addr: SocketAddr,
+}
+
+/// Opens the database, runs pending migrations and binds the server.
+pub fn start(settings: Settings) -> anyhow::Result<Started> {
+    crate::tls::install_crypto_provider();
+    let pool = open_database(&settings)?;
+    let verifier = TokenVerifier::from_settings(&settings.auth, &settings.data_dir)
+        .map_err(anyhow::Error::msg)?;
+    if settings.auth.mode == AuthMode::Development {
+        tracing::warn!(
+            data_dir = %settings.data_dir.display(),
+            "development auth is on: hdab signs its own tokens (hdab token); set HDAB_AUTH_ISSUER for production"
+        );
+    }
+    let document = app::openapi_document();
+    let settings = Arc::new(settings);
+    let shared = Shared {
+        state: web::Data::new(AppState {
+            pool,
+            settings: Arc::clone(&settings),
+        }),
+        verifier: web::Data::new(verifier),
+        metrics: web::Data::new(Metrics::new()?),
+        routes: web::Data::new(RouteTable::from_document(&document)),
+        document,
+    };
+    let mut server = HttpServer::new(move || app::build(shared.clone()))
+        .shutdown_timeout(settings.shutdown_timeout_secs)
+        .client_request_timeout(Duration::from_secs(30));
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers);
+    }
+    let server = server
+        .bind(settings.bind)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+    let addr = server.addrs().first().copied().unwrap_or(settings.bind);
+    tracing::info!(
+        address = %addr,
+        database = settings.database.backend_name(),
+        "hdab is listening; API docs at http://{addr}/docs"
+    );
+    Ok(Started {
+        server: server.run(),
+        addr,
+    })
+}
+
+/// Opens the pool and brings the schema up to date.
+pub fn open_database(settings: &Settings) -> anyhow::Result<hdab_persistence::Pool> {
+    let pool = hdab_persistence::db::connect(&settings.database, settings.database_pool_size)
+        .map_err(anyhow::Error::msg)?;
+    let mut conn = pool.get()?;
+    let applied = hdab_persistence::db::run_migrations(&mut conn).map_err(anyhow::Error::msg)?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied database migrations");
+    }
+    Ok(pool)
+}

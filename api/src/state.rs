@@ -1,0 +1,42 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use chrono::{DateTime, SubsecRound, Utc};
+use hdab_persistence::{DbConnection, Pool, StoreError};
+
+use crate::config::Settings;
+use crate::error::ApiError;
+
+pub struct AppState {
+    pub pool: Pool,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// Runs blocking database work on the blocking thread pool, inside the request's span.
+    /// The connection never crosses an `.await`.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        web::block(move || {
+            span.in_scope(|| {
+                let mut conn = pool.get().map_err(StoreError::from)?;
+                work(&mut conn)
+            })
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}
+
+/// The current time at the precision both databases store (microseconds), so a value read
+/// back equals the value written.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}

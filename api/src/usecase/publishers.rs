@@ -1,0 +1,106 @@
+//! Registering, changing and removing publishers.
+
+use chrono::{DateTime, Utc};
+use hdab_domain::ids::PublisherId;
+use hdab_domain::publisher::{Publisher, PublisherDetails};
+use hdab_domain::version;
+use hdab_openapi::organisations::PublisherView;
+use hdab_persistence::{DbConnection, events, publishers};
+use serde_json::json;
+
+use super::record;
+use crate::error::{ApiError, ErrorCode};
+
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &str,
+    now: DateTime<Utc>,
+    details: PublisherDetails,
+) -> Result<Publisher, ApiError> {
+    events::write(conn, |tx| {
+        let publisher = Publisher {
+            id: PublisherId::generate(),
+            details,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        publishers::insert(tx, &publisher)?;
+        record(
+            tx,
+            actor,
+            now,
+            "publisher.created",
+            "publisher",
+            publisher.id,
+            &PublisherView::from(&publisher),
+        )?;
+        Ok(publisher)
+    })
+}
+
+pub fn replace(
+    conn: &mut DbConnection,
+    actor: &str,
+    now: DateTime<Utc>,
+    id: PublisherId,
+    expected_version: i64,
+    details: PublisherDetails,
+) -> Result<Publisher, ApiError> {
+    events::write(conn, |tx| {
+        let current =
+            publishers::find(tx, id)?.ok_or_else(|| ApiError::not_found("the publisher"))?;
+        version::check(current.version, expected_version)?;
+        let next = Publisher {
+            details,
+            version: current.version + 1,
+            updated_at: now,
+            ..current
+        };
+        publishers::update(tx, &next, expected_version)?;
+        record(
+            tx,
+            actor,
+            now,
+            "publisher.updated",
+            "publisher",
+            id,
+            &PublisherView::from(&next),
+        )?;
+        Ok(next)
+    })
+}
+
+/// Deletes a publisher nothing refers to; a publisher a committee serves stays (409).
+pub fn delete(
+    conn: &mut DbConnection,
+    actor: &str,
+    now: DateTime<Utc>,
+    id: PublisherId,
+) -> Result<(), ApiError> {
+    events::write(conn, |tx| {
+        let current =
+            publishers::find(tx, id)?.ok_or_else(|| ApiError::not_found("the publisher"))?;
+        let committees = publishers::committees_serving(tx, id)?;
+        if committees > 0 {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "{committees} committee(s) serve this publisher; remove it from them first"
+                ),
+            )
+            .with_code("publisher_in_use"));
+        }
+        publishers::delete(tx, id)?;
+        let payload = json!({ "id": id, "name": current.details.name.as_str() });
+        record(
+            tx,
+            actor,
+            now,
+            "publisher.deleted",
+            "publisher",
+            id,
+            &payload,
+        )
+    })
+}

@@ -1,0 +1,244 @@
+//! Data-access committees: who reviews applications for which publishers, and how they decide.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use crate::code_enum;
+use crate::ids::{CommitteeId, PublisherId};
+use crate::values::{Name, Subject};
+use crate::{FieldErrors, ValueError};
+
+code_enum!(
+    /// How a committee reaches a decision on an application.
+    DecisionRule, "unknown_decision_rule" {
+        /// The chair decides after the members have commented and voted.
+        ChairDecides = "chair_decides",
+        /// More than half of the votes cast, once the quorum has voted.
+        Majority = "majority",
+        /// Every vote cast approves, once the quorum has voted.
+        Unanimous = "unanimous",
+    }
+);
+
+code_enum!(
+    /// A member's role on a committee.
+    MemberRole, "unknown_member_role" {
+        Member = "member",
+        Chair = "chair",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitteeMember {
+    /// The member's token subject (`sub`), so their tokens map to this seat.
+    pub subject: Subject,
+    pub role: MemberRole,
+}
+
+/// A committee's valid description: the rules between its fields hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitteeDetails {
+    name: Name,
+    publisher_ids: Vec<PublisherId>,
+    members: Vec<CommitteeMember>,
+    decision_rule: DecisionRule,
+    quorum: u32,
+}
+
+impl CommitteeDetails {
+    /// Checks the rules that tie the fields together, naming the field of each broken rule:
+    /// publishers and members are listed once each, a committee has at most one chair and one
+    /// when the chair decides, and the quorum is between 1 and the number of members.
+    pub fn new(
+        name: Name,
+        publisher_ids: Vec<PublisherId>,
+        members: Vec<CommitteeMember>,
+        decision_rule: DecisionRule,
+        quorum: u32,
+    ) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        check_unique(&mut errors, "publisher_ids", publisher_ids.iter());
+        check_unique(&mut errors, "members", members.iter().map(|m| &m.subject));
+        let chairs = members
+            .iter()
+            .filter(|m| m.role == MemberRole::Chair)
+            .count();
+        if chairs > 1 {
+            errors.add(
+                "members",
+                ValueError::new("several_chairs", "a committee has at most one chair"),
+            );
+        }
+        if decision_rule == DecisionRule::ChairDecides && chairs == 0 {
+            errors.add(
+                "members",
+                ValueError::new(
+                    "chair_required",
+                    "a committee whose chair decides needs a member with role `chair`",
+                ),
+            );
+        }
+        let seats = u32::try_from(members.len()).unwrap_or(u32::MAX).max(1);
+        if quorum == 0 || quorum > seats {
+            errors.add(
+                "quorum",
+                ValueError::new(
+                    "quorum_out_of_range",
+                    format!("must be between 1 and the number of members ({seats})"),
+                ),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            name,
+            publisher_ids,
+            members,
+            decision_rule,
+            quorum,
+        })
+    }
+
+    pub fn name(&self) -> &Name {
+        &self.name
+    }
+    pub fn publisher_ids(&self) -> &[PublisherId] {
+        &self.publisher_ids
+    }
+    pub fn members(&self) -> &[CommitteeMember] {
+        &self.members
+    }
+    pub fn decision_rule(&self) -> DecisionRule {
+        self.decision_rule
+    }
+    pub fn quorum(&self) -> u32 {
+        self.quorum
+    }
+}
+
+fn check_unique<'a, T: Ord + 'a>(
+    errors: &mut FieldErrors,
+    field: &str,
+    items: impl Iterator<Item = &'a T>,
+) {
+    let mut seen = BTreeSet::new();
+    for (index, item) in items.enumerate() {
+        if !seen.insert(item) {
+            errors.add(
+                format!("{field}[{index}]"),
+                ValueError::new("duplicate", "is listed more than once"),
+            );
+        }
+    }
+}
+
+/// A stored committee.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committee {
+    pub id: CommitteeId,
+    pub details: CommitteeDetails,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(subject: &str, role: MemberRole) -> CommitteeMember {
+        CommitteeMember {
+            subject: Subject::parse(subject).unwrap(),
+            role,
+        }
+    }
+
+    fn codes(result: Result<CommitteeDetails, FieldErrors>) -> Vec<(String, &'static str)> {
+        match result.unwrap_err().into_error() {
+            crate::DomainError::Invalid(errors) => {
+                errors.into_iter().map(|e| (e.field, e.code)).collect()
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    fn committee(
+        members: Vec<CommitteeMember>,
+        rule: DecisionRule,
+        quorum: u32,
+    ) -> Result<CommitteeDetails, FieldErrors> {
+        CommitteeDetails::new(
+            Name::parse("Imaging DAC").unwrap(),
+            vec![],
+            members,
+            rule,
+            quorum,
+        )
+    }
+
+    #[test]
+    fn a_chair_deciding_committee_needs_a_chair() {
+        let result = committee(
+            vec![member("ana", MemberRole::Member)],
+            DecisionRule::ChairDecides,
+            1,
+        );
+        assert_eq!(codes(result), [("members".to_owned(), "chair_required")]);
+    }
+
+    #[test]
+    fn a_committee_has_at_most_one_chair() {
+        let members = vec![
+            member("ana", MemberRole::Chair),
+            member("ben", MemberRole::Chair),
+        ];
+        assert_eq!(
+            codes(committee(members, DecisionRule::Majority, 1)),
+            [("members".to_owned(), "several_chairs")]
+        );
+    }
+
+    #[test]
+    fn members_and_publishers_are_listed_once() {
+        let publisher = PublisherId::generate();
+        let result = CommitteeDetails::new(
+            Name::parse("DAC").unwrap(),
+            vec![publisher, publisher],
+            vec![
+                member("ana", MemberRole::Member),
+                member("ana", MemberRole::Member),
+            ],
+            DecisionRule::Majority,
+            1,
+        );
+        assert_eq!(
+            codes(result),
+            [
+                ("publisher_ids[1]".to_owned(), "duplicate"),
+                ("members[1]".to_owned(), "duplicate")
+            ]
+        );
+    }
+
+    #[test]
+    fn quorum_lies_between_one_and_the_number_of_members() {
+        let members = || {
+            vec![
+                member("ana", MemberRole::Chair),
+                member("ben", MemberRole::Member),
+            ]
+        };
+        assert!(committee(members(), DecisionRule::Unanimous, 2).is_ok());
+        assert_eq!(
+            codes(committee(members(), DecisionRule::Unanimous, 3)),
+            [("quorum".to_owned(), "quorum_out_of_range")]
+        );
+        assert_eq!(
+            codes(committee(members(), DecisionRule::Unanimous, 0)),
+            [("quorum".to_owned(), "quorum_out_of_range")]
+        );
+        assert!(committee(vec![], DecisionRule::Majority, 1).is_ok());
+    }
+}

@@ -1,0 +1,99 @@
+//! Errors the domain reports: field-level problems of an input, and broken business rules.
+
+use serde::Serialize;
+
+/// Why one value was rejected: a stable machine code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ValueError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// One problem with one field of an input, e.g. `country` / `unknown_country`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// Path of the field in the request, e.g. `members[2].subject`.
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Collects every field problem of one input, so the caller learns all of them in one answer.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, error: ValueError) {
+        self.0.push(FieldError {
+            field: field.into(),
+            code: error.code,
+            message: error.message,
+        });
+    }
+
+    /// Keeps the value when it parsed, records the problem under `field` when it did not.
+    pub fn take<T>(
+        &mut self,
+        field: impl Into<String>,
+        parsed: Result<T, ValueError>,
+    ) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.add(field, error);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when nothing was recorded, else every recorded problem.
+    pub fn finish(self) -> Result<(), DomainError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(self.0))
+        }
+    }
+
+    pub fn into_error(self) -> DomainError {
+        DomainError::Invalid(self.0)
+    }
+}
+
+/// A decision the domain refused, with a stable code the API maps to an HTTP status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// The input broke field rules; every broken rule is listed.
+    #[error("the input has {} invalid field(s)", .0.len())]
+    Invalid(Vec<FieldError>),
+    /// The caller's copy is older than the stored one (optimistic concurrency).
+    #[error("the resource changed since version {expected}; it is now at version {current}")]
+    StaleVersion { expected: i64, current: i64 },
+}
+
+impl DomainError {
+    /// The stable, documented code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid(_) => "validation_failed",
+            Self::StaleVersion { .. } => "stale_version",
+        }
+    }
+}

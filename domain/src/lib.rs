@@ -1,0 +1,16 @@
+//! hdab's functional core: values, decisions and the rules of the EHDS, with no I/O.
+//!
+//! Every constrained value is a newtype whose `parse` says what is wrong with an input, so the
+//! rest of hdab handles only valid values. Time and ids come in as arguments, which keeps every
+//! rule deterministic in tests.
+
+pub mod auth;
+pub mod committee;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod publisher;
+pub mod values;
+pub mod version;
+
+pub use error::{DomainError, FieldError, FieldErrors, ValueError};

@@ -1,0 +1,302 @@
+//! Small constrained values shared by many resources.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ValueError;
+
+/// A display name: trimmed, 1 to 200 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Name(String);
+
+impl Name {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(ValueError::new("required", "must not be empty"));
+        }
+        if trimmed.chars().count() > Self::MAX_CHARS {
+            return Err(ValueError::new(
+                "too_long",
+                format!("must be at most {} characters", Self::MAX_CHARS),
+            ));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(ValueError::new(
+                "control_characters",
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code, upper case (`DE`, `FR`). `EL` (the EU's code for Greece)
+/// is accepted besides `GR`, since EU registers use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CountryCode([u8; 2]);
+
+impl CountryCode {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        if !ISO_3166_ALPHA_2.contains(&input) {
+            return Err(ValueError::new(
+                "unknown_country",
+                "must be an ISO 3166-1 alpha-2 country code in upper case, such as DE or FR",
+            ));
+        }
+        let bytes = input.as_bytes();
+        Ok(Self([bytes[0], bytes[1]]))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII upper-case letters from the list above are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+
+    /// Every accepted code, for documentation and schema enums.
+    pub fn all() -> &'static [&'static str] {
+        ISO_3166_ALPHA_2
+    }
+}
+
+impl TryFrom<String> for CountryCode {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value).map_err(|e| e.message)
+    }
+}
+
+impl From<CountryCode> for String {
+    fn from(value: CountryCode) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A functional e-mail address of an organisation (not a person's identifier).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let trimmed = input.trim();
+        if trimmed.len() > 254 || !email_address::EmailAddress::is_valid(trimmed) {
+            return Err(ValueError::new(
+                "invalid_email",
+                "must be an e-mail address such as dac@example.org",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An absolute `http` or `https` URL of at most 2,000 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct HttpUrl(String);
+
+impl HttpUrl {
+    pub const MAX_CHARS: usize = 2000;
+
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let invalid = || {
+            ValueError::new(
+                "invalid_url",
+                "must be an absolute http or https URL such as https://example.org",
+            )
+        };
+        if input.len() > Self::MAX_CHARS {
+            return Err(ValueError::new(
+                "too_long",
+                format!("must be at most {} characters", Self::MAX_CHARS),
+            ));
+        }
+        let url = url::Url::parse(input.trim()).map_err(|_| invalid())?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(invalid());
+        }
+        Ok(Self(url.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Who a token speaks for: the `sub` claim, 1 to 255 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Subject(String);
+
+impl Subject {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        if input.is_empty() || input.len() > 255 || input.chars().any(char::is_control) {
+            return Err(ValueError::new(
+                "invalid_subject",
+                "must be a token subject (`sub`) of 1 to 255 characters without control characters",
+            ));
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Declares a closed set of codes as an enum with its wire names, parsing and listing in one
+/// place, so the code list, the parser and the documentation cannot drift apart.
+#[macro_export]
+macro_rules! code_enum {
+    ($(#[$doc:meta])* $name:ident, $error_code:literal { $($(#[$vdoc:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $wire)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+
+            pub fn parse(input: &str) -> Result<Self, $crate::ValueError> {
+                match input {
+                    $($wire => Ok($name::$variant),)+
+                    _ => Err($crate::ValueError::new(
+                        $error_code,
+                        format!("must be one of: {}", Self::wire_names().join(", ")),
+                    )),
+                }
+            }
+
+            pub fn wire_names() -> Vec<&'static str> {
+                Self::ALL.iter().map(Self::as_str).collect()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// ISO 3166-1 alpha-2, with `EL` (Greece in EU usage) and `XK` (Kosovo, user-assigned, used by
+/// EU institutions).
+const ISO_3166_ALPHA_2: &[&str] = &[
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "EL", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE",
+    "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK",
+    "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE",
+    "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB",
+    "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH",
+    "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ",
+    "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF",
+    "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU",
+    "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR",
+    "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN",
+    "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG",
+    "VI", "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(Name::parse("  Charité  ").unwrap().as_str(), "Charité");
+        assert_eq!(Name::parse("   ").unwrap_err().code, "required");
+        assert_eq!(Name::parse(&"x".repeat(201)).unwrap_err().code, "too_long");
+        assert_eq!(
+            Name::parse("a\u{7}b").unwrap_err().code,
+            "control_characters"
+        );
+    }
+
+    #[test]
+    fn country_codes_are_iso_alpha_2_in_upper_case() {
+        assert_eq!(CountryCode::parse("DE").unwrap().as_str(), "DE");
+        assert_eq!(CountryCode::parse("EL").unwrap().as_str(), "EL");
+        assert_eq!(
+            CountryCode::parse("de").unwrap_err().code,
+            "unknown_country"
+        );
+        assert_eq!(
+            CountryCode::parse("ZZ").unwrap_err().code,
+            "unknown_country"
+        );
+        assert_eq!(
+            CountryCode::parse("DEU").unwrap_err().code,
+            "unknown_country"
+        );
+    }
+
+    #[test]
+    fn urls_must_be_absolute_http() {
+        assert!(HttpUrl::parse("https://www.cancerimage.eu/").is_ok());
+        assert_eq!(
+            HttpUrl::parse("ftp://example.org").unwrap_err().code,
+            "invalid_url"
+        );
+        assert_eq!(HttpUrl::parse("/relative").unwrap_err().code, "invalid_url");
+        assert_eq!(
+            HttpUrl::parse("javascript:alert(1)").unwrap_err().code,
+            "invalid_url"
+        );
+    }
+
+    #[test]
+    fn emails_need_a_domain() {
+        assert!(Email::parse("dac@example.org").is_ok());
+        assert_eq!(Email::parse("dac").unwrap_err().code, "invalid_email");
+    }
+
+    proptest! {
+        #[test]
+        fn a_parsed_name_parses_again_to_itself(input in "\\PC{0,250}") {
+            if let Ok(name) = Name::parse(&input) {
+                prop_assert_eq!(Name::parse(name.as_str()), Ok(name.clone()));
+            }
+        }
+
+        #[test]
+        fn every_listed_country_round_trips(index in 0..ISO_3166_ALPHA_2.len()) {
+            let code = ISO_3166_ALPHA_2[index];
+            prop_assert_eq!(CountryCode::parse(code).map(|c| c.to_string()), Ok(code.to_owned()));
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The audit log on the wire.
+
+use chrono::{DateTime, Utc};
+use hdab_domain::event::ChainedEvent;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// One state change, as recorded in the hash-chained event log.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditEvent {
+    /// Position in the log: 1, 2, 3, ... without gaps.
+    pub seq: i64,
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    /// The token subject of whoever made the change, or `system`.
+    pub actor: String,
+    #[schema(example = "publisher.created")]
+    pub action: String,
+    #[schema(example = "publisher")]
+    pub entity_type: String,
+    pub entity_id: String,
+    /// The change, as recorded.
+    pub payload: serde_json::Value,
+    /// Hash of the event before (64 zeros for the first).
+    pub prev_hash: String,
+    /// SHA-256 over `prev_hash` and this event's fields.
+    pub hash: String,
+}
+
+impl From<ChainedEvent> for AuditEvent {
+    fn from(event: ChainedEvent) -> Self {
+        // Payloads are written by hdab as JSON; should one not parse, it is shown as text
+        // rather than hidden.
+        let payload = serde_json::from_str(&event.payload)
+            .unwrap_or(serde_json::Value::String(event.payload));
+        Self {
+            seq: event.seq,
+            id: event.id.as_uuid(),
+            occurred_at: event.occurred_at,
+            actor: event.actor,
+            action: event.action,
+            entity_type: event.entity_type,
+            entity_id: event.entity_id,
+            payload,
+            prev_hash: event.prev_hash,
+            hash: event.hash,
+        }
+    }
+}
+
+/// A page of the audit log.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditEventPage {
+    pub items: Vec<AuditEvent>,
+    /// Pass as `after` to continue; absent when the log has no more events yet.
+    pub next_after: Option<i64>,
+}
+
+/// Where to read the audit log from.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Return events with a sequence number above this (default 0: from the start).
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+    /// Events per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+}
+
+/// The result of re-computing every hash of the event log.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChainVerification {
+    /// True when every event links to the one before and matches its hash.
+    pub valid: bool,
+    /// How many events verified before the first break (all of them when valid).
+    pub events_checked: i64,
+    /// The sequence number of the first event that does not verify.
+    pub first_broken_seq: Option<i64>,
+    /// Why that event does not verify.
+    pub reason: Option<String>,
+}

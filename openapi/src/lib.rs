@@ -1,0 +1,15 @@
+//! hdab's wire contract: what clients send and receive, with the schemas and descriptions that
+//! become the OpenAPI document. Wire types are plain (`String`, numbers); each request type
+//! turns into domain types in one `TryFrom` that reports every field problem at once.
+
+pub mod audit;
+pub mod document;
+pub mod organisations;
+pub mod page;
+pub mod problem;
+pub mod schema;
+pub mod system;
+
+pub use document::BaseDocument;
+pub use page::Page;
+pub use problem::{Problem, ProblemFieldError};

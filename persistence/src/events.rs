@@ -1,0 +1,196 @@
+//! The append-only, hash-chained event log: one row per state change, written in the same
+//! transaction as the change itself.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use hdab_domain::event::{self, ChainHead, ChainedEvent, LinkBreak, NewEvent};
+use hdab_domain::ids::EventId;
+
+use crate::schema::{event_chain_head, events};
+use crate::{DbConnection, StoreError};
+
+/// Runs `work` in one transaction that may append events. The chain head is locked first, so
+/// write transactions are serialised: sequence numbers have no gaps, and on SQLite the
+/// transaction holds the write lock from its start instead of failing to upgrade later.
+pub fn write<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|tx| {
+        lock_chain(tx)?;
+        work(tx)
+    })
+}
+
+/// A no-op update of the head row: takes PostgreSQL's row lock and SQLite's write lock.
+fn lock_chain(conn: &mut DbConnection) -> QueryResult<()> {
+    diesel::update(event_chain_head::table.find(1))
+        .set(event_chain_head::last_seq.eq(event_chain_head::last_seq))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Appends `event` to the chain. Call inside [`write`].
+pub fn append(
+    conn: &mut DbConnection,
+    actor: &str,
+    now: DateTime<Utc>,
+    event: NewEvent,
+) -> Result<ChainedEvent, StoreError> {
+    lock_chain(conn)?;
+    let head = load_head(conn)?;
+    let chained = event::chain(&head, EventId::generate(), now, actor, event);
+    diesel::insert_into(events::table)
+        .values(EventRow::from(&chained))
+        .execute(conn)?;
+    diesel::update(event_chain_head::table.find(1))
+        .set((
+            event_chain_head::last_seq.eq(chained.seq),
+            event_chain_head::last_hash.eq(&chained.hash),
+        ))
+        .execute(conn)?;
+    Ok(chained)
+}
+
+fn load_head(conn: &mut DbConnection) -> Result<ChainHead, StoreError> {
+    let (seq, hash) = event_chain_head::table
+        .find(1)
+        .select((event_chain_head::last_seq, event_chain_head::last_hash))
+        .first::<(i64, String)>(conn)?;
+    Ok(ChainHead { seq, hash })
+}
+
+/// Events after `after_seq`, oldest first, at most `limit`.
+pub fn list_after(
+    conn: &mut DbConnection,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<ChainedEvent>, StoreError> {
+    events::table
+        .filter(events::seq.gt(after_seq))
+        .order(events::seq.asc())
+        .limit(limit)
+        .load::<EventRow>(conn)?
+        .into_iter()
+        .map(EventRow::into_domain)
+        .collect()
+}
+
+/// The result of walking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainVerification {
+    pub events_checked: i64,
+    pub first_break: Option<ChainBreak>,
+}
+
+/// The first event that does not belong where it stands, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    pub seq: i64,
+    pub reason: String,
+}
+
+const VERIFY_BATCH: i64 = 1_000;
+
+/// Walks the chain from the first event, recomputing every hash, and names the first broken
+/// link. Also compares the stored head, which catches events removed from the end.
+pub fn verify(conn: &mut DbConnection) -> Result<ChainVerification, StoreError> {
+    let mut head = ChainHead::genesis();
+    let mut checked = 0;
+    loop {
+        let batch = list_after(conn, head.seq, VERIFY_BATCH)?;
+        if batch.is_empty() {
+            break;
+        }
+        for event in &batch {
+            if let Err(broken) = event::check_link(&head, event) {
+                return Ok(broken_at(checked, event.seq, broken.describe()));
+            }
+            head = ChainHead {
+                seq: event.seq,
+                hash: event.hash.clone(),
+            };
+            checked += 1;
+        }
+    }
+    let stored_head = load_head(conn)?;
+    if stored_head != head {
+        let reason = LinkBreak::SequenceGap {
+            expected: head.seq + 1,
+        }
+        .describe();
+        return Ok(broken_at(
+            checked,
+            head.seq + 1,
+            format!(
+                "{reason}; the log's head says it ends at event {}",
+                stored_head.seq
+            ),
+        ));
+    }
+    Ok(ChainVerification {
+        events_checked: checked,
+        first_break: None,
+    })
+}
+
+fn broken_at(checked: i64, seq: i64, reason: String) -> ChainVerification {
+    ChainVerification {
+        events_checked: checked,
+        first_break: Some(ChainBreak { seq, reason }),
+    }
+}
+
+#[derive(Queryable, Insertable)]
+#[diesel(table_name = events)]
+struct EventRow {
+    seq: i64,
+    id: String,
+    occurred_at: NaiveDateTime,
+    actor: String,
+    action: String,
+    entity_type: String,
+    entity_id: String,
+    payload: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl From<&ChainedEvent> for EventRow {
+    fn from(event: &ChainedEvent) -> Self {
+        Self {
+            seq: event.seq,
+            id: event.id.to_string(),
+            occurred_at: event.occurred_at.naive_utc(),
+            actor: event.actor.clone(),
+            action: event.action.clone(),
+            entity_type: event.entity_type.clone(),
+            entity_id: event.entity_id.clone(),
+            payload: event.payload.clone(),
+            prev_hash: event.prev_hash.clone(),
+            hash: event.hash.clone(),
+        }
+    }
+}
+
+impl EventRow {
+    fn into_domain(self) -> Result<ChainedEvent, StoreError> {
+        let id = EventId::parse(&self.id)
+            .map_err(|e| StoreError::corrupt("event", &self.seq.to_string(), e.message))?;
+        Ok(ChainedEvent {
+            seq: self.seq,
+            id,
+            occurred_at: self.occurred_at.and_utc(),
+            actor: self.actor,
+            action: self.action,
+            entity_type: self.entity_type,
+            entity_id: self.entity_id,
+            payload: self.payload,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        })
+    }
+}

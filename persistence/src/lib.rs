@@ -1,0 +1,17 @@
+//! hdab's storage: one diesel code base for SQLite (embedded default) and PostgreSQL
+//! (production), chosen by the database URL's scheme.
+//!
+//! Query functions take `&mut DbConnection` so that a caller composes them inside one
+//! transaction; every write transaction goes through [`events::write`], which appends the
+//! change to the hash-chained event log in that same transaction.
+
+pub mod committees;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod page;
+pub mod publishers;
+pub mod schema;
+
+pub use db::{DatabaseUrl, DbConnection, Pool};
+pub use error::StoreError;

@@ -1,0 +1,82 @@
+//! The one schema for both databases; the migrations under `migrations/sqlite` and
+//! `migrations/postgres` create exactly these tables.
+
+diesel::table! {
+    events (seq) {
+        seq -> BigInt,
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        payload -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    event_chain_head (id) {
+        id -> Integer,
+        last_seq -> BigInt,
+        last_hash -> Text,
+    }
+}
+
+diesel::table! {
+    publishers (id) {
+        id -> Text,
+        name -> Text,
+        country -> Text,
+        organisation_type -> Text,
+        homepage -> Nullable<Text>,
+        contact_email -> Text,
+        trusted_data_holder -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    committees (id) {
+        id -> Text,
+        name -> Text,
+        decision_rule -> Text,
+        quorum -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    committee_publishers (committee_id, publisher_id) {
+        committee_id -> Text,
+        publisher_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    committee_members (committee_id, subject) {
+        committee_id -> Text,
+        subject -> Text,
+        role -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(committee_publishers -> committees (committee_id));
+diesel::joinable!(committee_publishers -> publishers (publisher_id));
+diesel::joinable!(committee_members -> committees (committee_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    events,
+    event_chain_head,
+    publishers,
+    committees,
+    committee_publishers,
+    committee_members,
+);
