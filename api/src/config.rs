@@ -135,11 +135,9 @@ impl Settings {
             None => {}
         }
         // HDAB_TEST_* variables configure the test suite, not the service.
-        let env = Env::prefixed("HDAB_").filter(|key| !key.as_str().starts_with("test_"));
-        let raw: RawSettings = figment
-            .merge(env)
-            .extract()
-            .map_err(|e| format!("invalid configuration: {e}"))?;
+        let env = Env::prefixed("HDAB_")
+            .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("test_"));
+        let raw: RawSettings = figment.merge(env).extract().map_err(describe_errors)?;
         Self::check(raw)
     }
 
@@ -191,6 +189,28 @@ impl Settings {
         self.auth.mode = mode;
         self
     }
+}
+
+/// Names each bad key both ways it can be set, and where the bad value came from.
+fn describe_errors(errors: figment::Error) -> String {
+    let lines: Vec<String> = errors
+        .into_iter()
+        .map(|error| {
+            let key = error.path.join(".").to_ascii_lowercase();
+            let source = error
+                .metadata
+                .as_ref()
+                .map(|m| format!(" (from {})", m.name))
+                .unwrap_or_default();
+            if key.is_empty() {
+                format!("{}{source}", error.kind)
+            } else {
+                let env = format!("HDAB_{}", key.to_ascii_uppercase());
+                format!("{env} ({key} in hdab.toml): {}{source}", error.kind)
+            }
+        })
+        .collect();
+    format!("invalid configuration: {}", lines.join("; "))
 }
 
 fn check_auth(raw: &RawSettings) -> Result<AuthSettings, String> {
@@ -262,6 +282,10 @@ mod tests {
 
     /// Loads the settings with `vars` set; figment's jail serialises these tests and restores
     /// the environment afterwards.
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's jail API returns its own error"
+    )]
     fn jailed(vars: &[(&str, &str)]) -> Result<Settings, String> {
         let mut result = None;
         figment::Jail::expect_with(|jail| {
@@ -326,6 +350,10 @@ mod tests {
     }
 
     #[test]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment's jail API returns its own error"
+    )]
     fn the_configuration_file_is_read_and_checked_for_typos() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(

@@ -200,6 +200,38 @@ fn decode_cursor(cursor: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// Query parameters. Unlike actix's `Query`, a wrong value names its parameter (422).
+pub struct QueryParams<T>(pub T);
+
+impl<T> std::ops::Deref for QueryParams<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let pairs = url::form_urlencoded::parse(req.query_string().as_bytes());
+        let deserializer = serde_urlencoded::Deserializer::new(pairs);
+        let parsed = serde_path_to_error::deserialize(deserializer)
+            .map(QueryParams)
+            .map_err(|error| {
+                let field = error.path().to_string();
+                let field = if field == "." {
+                    "query".to_owned()
+                } else {
+                    field
+                };
+                ApiError::invalid_field(&field, "invalid_value", error.into_inner().to_string())
+            });
+        std::future::ready(parsed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,37 +302,5 @@ mod tests {
             parse_if_match(Some(&weak)).err().map(|e| e.code()),
             Some("stale_version")
         );
-    }
-}
-
-/// Query parameters. Unlike actix's `Query`, a wrong value names its parameter (422).
-pub struct QueryParams<T>(pub T);
-
-impl<T> std::ops::Deref for QueryParams<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let pairs = url::form_urlencoded::parse(req.query_string().as_bytes());
-        let deserializer = serde_urlencoded::Deserializer::new(pairs);
-        let parsed = serde_path_to_error::deserialize(deserializer)
-            .map(QueryParams)
-            .map_err(|error| {
-                let field = error.path().to_string();
-                let field = if field == "." {
-                    "query".to_owned()
-                } else {
-                    field
-                };
-                ApiError::invalid_field(&field, "invalid_value", error.into_inner().to_string())
-            });
-        std::future::ready(parsed)
     }
 }

@@ -1,1 +1,276 @@
+//! Harness for hdab's black-box tests: a fresh database per test (SQLite always, PostgreSQL
+//! when `HDAB_TEST_POSTGRES_URL` is set), the real server on a free loopback port, and tokens.
+#![expect(
+    clippy::expect_used,
+    reason = "a harness that cannot set up must stop the test loudly"
+)]
 
+use std::net::SocketAddr;
+
+use actix_web::dev::ServerHandle;
+use diesel::{Connection, RunQueryDsl};
+use hdab_api::auth::dev::{DevKey, TokenRequest};
+use hdab_api::config::Settings;
+use hdab_domain::auth::Role;
+use hdab_persistence::{DatabaseUrl, Pool};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// Names the PostgreSQL server the tests may create databases on, e.g.
+/// `postgres://postgres@127.0.0.1:5433/postgres`.
+pub const POSTGRES_URL_VAR: &str = "HDAB_TEST_POSTGRES_URL";
+
+/// A database of its own for one test, removed afterwards.
+pub struct TestDatabase {
+    url: String,
+    _dir: TempDir,
+    postgres: Option<PostgresDatabase>,
+}
+
+struct PostgresDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl TestDatabase {
+    pub fn sqlite() -> Self {
+        let dir = TempDir::new().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("hdab.sqlite").display());
+        Self {
+            url,
+            _dir: dir,
+            postgres: None,
+        }
+    }
+
+    /// A new database on the server named by `HDAB_TEST_POSTGRES_URL`; `None` when it is not
+    /// set, except under CI, where a missing PostgreSQL fails the test instead of skipping it.
+    pub fn postgres() -> Option<Self> {
+        let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{POSTGRES_URL_VAR} must be set in CI"
+            );
+            eprintln!("{POSTGRES_URL_VAR} is not set: PostgreSQL variant skipped");
+            return None;
+        };
+        let name = format!("hdab_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = diesel::PgConnection::establish(&admin_url)
+            .expect("connect to the PostgreSQL test server");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create a test database");
+        let mut url = url::Url::parse(&admin_url).expect("HDAB_TEST_POSTGRES_URL is a URL");
+        url.set_path(&name);
+        Some(Self {
+            url: url.to_string(),
+            _dir: TempDir::new().expect("temporary directory"),
+            postgres: Some(PostgresDatabase { admin_url, name }),
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// A small pool on this database, without migrations.
+    pub fn pool(&self) -> Pool {
+        let url = DatabaseUrl::parse(&self.url).expect("test database URL");
+        hdab_persistence::db::connect(&url, 2).expect("open the test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(pg) = &self.postgres
+            && let Ok(mut admin) = diesel::PgConnection::establish(&pg.admin_url)
+        {
+            // FORCE ends the server's pooled connections, which may outlive the test body.
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg.name))
+                .execute(&mut admin);
+        }
+    }
+}
+
+/// Runs an async test body once per backend: `on_both_backends!(name, ...)` expects
+/// `async fn name(db: TestDatabase)` and makes the tests `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                super::$name($crate::TestDatabase::sqlite()).await
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(db) = $crate::TestDatabase::postgres() {
+                    super::$name(db).await
+                }
+            }
+        }
+    )+};
+}
+
+/// A running hdab on a free loopback port.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+    handle: ServerHandle,
+    key: Option<DevKey>,
+    _data_dir: TempDir,
+    pub db: TestDatabase,
+}
+
+impl TestApp {
+    pub async fn spawn(db: TestDatabase) -> Self {
+        Self::spawn_with(db, |settings| settings).await
+    }
+
+    /// Spawns with settings adjusted by `adjust` (e.g. another auth mode or body limit).
+    pub async fn spawn_with(db: TestDatabase, adjust: impl FnOnce(Settings) -> Settings) -> Self {
+        let data_dir = TempDir::new().expect("temporary directory");
+        let mut settings =
+            Settings::for_data_dir(data_dir.path(), Some(db.url())).expect("test settings");
+        settings.bind = SocketAddr::from(([127, 0, 0, 1], 0));
+        settings.workers = Some(1);
+        settings.database_pool_size = 3;
+        let settings = adjust(settings);
+        let started = hdab_api::server::start(settings.clone()).expect("start hdab");
+        let handle = started.server.handle();
+        actix_web::rt::spawn(started.server);
+        let key = DevKey::load_or_create(&settings.data_dir).ok();
+        Self {
+            addr: started.addr,
+            client: reqwest::Client::new(),
+            settings,
+            handle,
+            key,
+            _data_dir: data_dir,
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A development token with `roles`, acting for `publishers`.
+    pub fn token(&self, subject: &str, roles: &[Role], publishers: &[String]) -> String {
+        self.dev_key()
+            .issue(
+                &TokenRequest {
+                    subject: subject.to_owned(),
+                    roles: roles.to_vec(),
+                    publishers: publishers.to_vec(),
+                    committees: Vec::new(),
+                    ttl: std::time::Duration::from_secs(600),
+                },
+                &self.settings.auth.audience,
+                &self.settings.auth.claims,
+            )
+            .expect("sign a development token")
+    }
+
+    pub fn admin_token(&self) -> String {
+        self.token("admin@hdab.test", &[Role::HdabAdmin], &[])
+    }
+
+    /// Signs arbitrary claims with the server's development key.
+    pub fn sign(&self, claims: &Value) -> String {
+        self.dev_key().sign(claims).expect("sign claims")
+    }
+
+    fn dev_key(&self) -> &DevKey {
+        self.key
+            .as_ref()
+            .expect("the server runs in development mode")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("GET reaches the server")
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request reaches the server")
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.send_json(reqwest::Method::POST, path, Some(token), body)
+            .await
+    }
+
+    /// Creates a publisher as admin and returns it.
+    pub async fn create_publisher(&self, name: &str, country: &str) -> Value {
+        let response = self
+            .post(
+                "/api/v1/publishers",
+                &self.admin_token(),
+                &publisher_body(name, country),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "creating publisher {name}");
+        response.json().await.expect("publisher JSON")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting; the runtime ends with the test.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// A valid publisher request body.
+pub fn publisher_body(name: &str, country: &str) -> Value {
+    serde_json::json!({
+        "name": name,
+        "country": country,
+        "organisation_type": "academic",
+        "homepage": "https://example.org",
+        "contact_email": "data-access@example.org",
+        "trusted_data_holder": false,
+    })
+}
+
+/// Reads a problem response, checking that it is one.
+pub async fn problem(response: reqwest::Response) -> Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        content_type, "application/problem+json",
+        "errors are problem details"
+    );
+    let request_id = response.headers().get("x-request-id").cloned();
+    let body: Value = response.json().await.expect("problem JSON");
+    assert_eq!(
+        body["request_id"].as_str(),
+        request_id.as_ref().and_then(|v| v.to_str().ok()),
+        "the problem names the request id of the x-request-id header"
+    );
+    body
+}

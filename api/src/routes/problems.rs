@@ -56,27 +56,27 @@ macro_rules! problem_set {
 
 problem_set!(
     /// Reading one public resource.
-    ReadProblems: 401, 404
+    ReadProblems: 401, 404, 503
 );
 problem_set!(
     /// Listing a public collection.
-    ListProblems: 400, 401, 422
+    ListProblems: 400, 401, 422, 503
 );
 problem_set!(
     /// Creating a resource.
-    CreateProblems: 400, 401, 403, 409, 413, 415, 422
+    CreateProblems: 400, 401, 403, 409, 413, 415, 422, 503
 );
 problem_set!(
     /// Replacing a versioned resource.
-    ReplaceProblems: 400, 401, 403, 404, 409, 412, 413, 415, 422, 428
+    ReplaceProblems: 400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 503
 );
 problem_set!(
     /// Deleting a resource.
-    DeleteProblems: 401, 403, 404, 409
+    DeleteProblems: 401, 403, 404, 409, 503
 );
 problem_set!(
     /// Reading something only admins may read.
-    AdminReadProblems: 400, 401, 403, 422
+    AdminReadProblems: 400, 401, 403, 422, 503
 );
 problem_set!(
     /// Readiness: the database may be down.

@@ -1,0 +1,213 @@
+//! Authentication: every way a token is refused, and what roles may do.
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use hdab_domain::auth::Role;
+use hdab_tests::{TestApp, TestDatabase, on_both_backends, problem, publisher_body};
+use serde_json::{Value, json};
+
+on_both_backends!(
+    writes_without_a_token_are_401_with_a_challenge,
+    refuses_every_bad_token_with_401,
+    a_valid_token_without_the_role_is_403,
+    the_role_matrix_of_organisation_writes,
+    reads_are_public,
+);
+
+fn claims(app: &TestApp, overrides: Value) -> Value {
+    let now = Utc::now().timestamp();
+    let mut claims = json!({
+        "iss": "hdab-dev", "aud": app.settings.auth.audience, "sub": "admin",
+        "iat": now, "nbf": now, "exp": now + 600, "roles": ["hdab_admin"],
+    });
+    for (key, value) in overrides.as_object().unwrap() {
+        if value.is_null() {
+            claims.as_object_mut().unwrap().remove(key);
+        } else {
+            claims[key] = value.clone();
+        }
+    }
+    claims
+}
+
+fn unsigned(claims: &Value) -> String {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    format!("{header}.{}.", URL_SAFE_NO_PAD.encode(claims.to_string()))
+}
+
+/// An HS256 token whose secret is the public key: the classic algorithm-confusion attack.
+fn hs256_signed(claims: &Value) -> String {
+    let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    let key = jsonwebtoken::EncodingKey::from_secret(b"public key material");
+    jsonwebtoken::encode(&header, claims, &key).unwrap()
+}
+
+fn signed_by_a_stranger(claims: &Value) -> String {
+    let signing = p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng);
+    let pem =
+        p256::pkcs8::EncodePrivateKey::to_pkcs8_pem(&signing, p256::pkcs8::LineEnding::LF).unwrap();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some("someone-else".into());
+    let key = jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes()).unwrap();
+    jsonwebtoken::encode(&header, claims, &key).unwrap()
+}
+
+async fn create_with(app: &TestApp, authorization: Option<&str>) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url("/api/v1/publishers"))
+        .json(&publisher_body("Auth Test", "DE"));
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    request.send().await.unwrap()
+}
+
+async fn writes_without_a_token_are_401_with_a_challenge(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let response = create_with(&app, None).await;
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        response.headers()["www-authenticate"],
+        "Bearer realm=\"hdab\""
+    );
+    assert_eq!(problem(response).await["code"], "unauthenticated");
+}
+
+async fn refuses_every_bad_token_with_401(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let now = Utc::now().timestamp();
+    let cases = [
+        ("garbage", "Bearer not.a.jwt".to_owned()),
+        ("wrong scheme", "Basic YWRtaW46YWRtaW4=".to_owned()),
+        (
+            "alg none",
+            format!("Bearer {}", unsigned(&claims(&app, json!({})))),
+        ),
+        (
+            "HS256 with a public key",
+            format!("Bearer {}", hs256_signed(&claims(&app, json!({})))),
+        ),
+        (
+            "expired",
+            format!(
+                "Bearer {}",
+                app.sign(&claims(&app, json!({"exp": now - 3600})))
+            ),
+        ),
+        (
+            "not yet valid",
+            format!(
+                "Bearer {}",
+                app.sign(&claims(&app, json!({"nbf": now + 3600})))
+            ),
+        ),
+        (
+            "wrong issuer",
+            format!(
+                "Bearer {}",
+                app.sign(&claims(&app, json!({"iss": "https://evil.example"})))
+            ),
+        ),
+        (
+            "wrong audience",
+            format!(
+                "Bearer {}",
+                app.sign(&claims(&app, json!({"aud": "another-service"})))
+            ),
+        ),
+        (
+            "no subject",
+            format!("Bearer {}", app.sign(&claims(&app, json!({"sub": null})))),
+        ),
+        (
+            "unknown key id",
+            format!("Bearer {}", signed_by_a_stranger(&claims(&app, json!({})))),
+        ),
+    ];
+    for (case, authorization) in cases {
+        let response = create_with(&app, Some(&authorization)).await;
+        assert_eq!(response.status(), 401, "{case}");
+        let challenge = response.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            challenge.contains("error=\"invalid_token\""),
+            "{case}: {challenge}"
+        );
+        assert_eq!(problem(response).await["code"], "invalid_token", "{case}");
+    }
+    // A refused token is refused on public reads too, so a client learns its token is bad.
+    let response = app.get("/api/v1/publishers", Some("garbage")).await;
+    assert_eq!(response.status(), 401);
+}
+
+async fn a_valid_token_without_the_role_is_403(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("ana", &[Role::Researcher], &[]);
+    let response = create_with(&app, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(response.status(), 403);
+    let body = problem(response).await;
+    assert_eq!(body["code"], "forbidden");
+    assert!(body["detail"].as_str().unwrap().contains("hdab_admin"));
+}
+
+async fn the_role_matrix_of_organisation_writes(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let publisher = app.create_publisher("Matrix Holder", "FR").await;
+    let own = publisher["id"].as_str().unwrap().to_owned();
+    for role in Role::ALL {
+        let token = app.token("someone", &[*role], std::slice::from_ref(&own));
+        let expected = if *role == Role::HdabAdmin {
+            [201, 201, 200]
+        } else {
+            [403, 403, 403]
+        };
+        let publisher = app
+            .post(
+                "/api/v1/publishers",
+                &token,
+                &publisher_body(&format!("By {role}"), "DE"),
+            )
+            .await;
+        let committee = app
+            .post(
+                "/api/v1/committees",
+                &token,
+                &json!({"name": format!("DAC {role}"), "decision_rule": "majority"}),
+            )
+            .await;
+        let audit = app.get("/api/v1/audit/events", Some(&token)).await;
+        let actual = [
+            publisher.status().as_u16(),
+            committee.status().as_u16(),
+            audit.status().as_u16(),
+        ];
+        assert_eq!(
+            actual, expected,
+            "role {role} (even a data holder of its own publisher cannot edit publishers)"
+        );
+    }
+}
+
+async fn reads_are_public(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let publisher = app.create_publisher("Public Holder", "IT").await;
+    let id = publisher["id"].as_str().unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/publishers/{id}"), None)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(app.get("/api/v1/publishers", None).await.status(), 200);
+    assert_eq!(app.get("/api/v1/committees", None).await.status(), 200);
+    assert_eq!(
+        app.get("/api/v1/audit/events", None).await.status(),
+        401,
+        "the audit log is not public"
+    );
+}

@@ -1,0 +1,141 @@
+//! The storage layer on both databases: migrations, and the event log's tamper evidence.
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use chrono::Utc;
+use diesel::RunQueryDsl;
+use hdab_domain::event::NewEvent;
+use hdab_persistence::{DbConnection, StoreError, db, events};
+use hdab_tests::{TestDatabase, on_both_backends};
+
+on_both_backends!(
+    migrations_go_up_down_and_up_again,
+    the_event_log_verifies_after_writes,
+    the_event_log_names_the_first_tampered_event,
+    removing_the_newest_event_is_detected,
+    a_failed_transaction_leaves_no_event,
+);
+
+fn migrated(db: &TestDatabase) -> hdab_persistence::db::PooledConnection {
+    let pool = db.pool();
+    let mut conn = pool.get().unwrap();
+    db::run_migrations(&mut conn).unwrap();
+    conn
+}
+
+fn append(conn: &mut DbConnection, n: usize) {
+    for i in 0..n {
+        events::write(conn, |tx| {
+            events::append(
+                tx,
+                "admin",
+                Utc::now(),
+                NewEvent {
+                    action: "publisher.created",
+                    entity_type: "publisher",
+                    entity_id: format!("p{i}"),
+                    payload: format!("{{\"n\":{i}}}"),
+                },
+            )
+        })
+        .unwrap();
+    }
+}
+
+async fn migrations_go_up_down_and_up_again(db: TestDatabase) {
+    let mut conn = migrated(&db);
+    let reverted = db::revert_all_migrations(&mut conn).unwrap();
+    assert!(
+        !reverted.is_empty(),
+        "every migration has a working down.sql"
+    );
+    assert!(
+        diesel::sql_query("SELECT * FROM publishers")
+            .execute(&mut conn)
+            .is_err(),
+        "down removed the tables"
+    );
+    let applied = db::run_migrations(&mut conn).unwrap();
+    assert_eq!(applied.len(), reverted.len());
+    append(&mut conn, 1);
+}
+
+async fn the_event_log_verifies_after_writes(db: TestDatabase) {
+    let mut conn = migrated(&db);
+    append(&mut conn, 25);
+    let verification = events::verify(&mut conn).unwrap();
+    assert_eq!(verification.events_checked, 25);
+    assert_eq!(verification.first_break, None);
+    let seqs: Vec<i64> = events::list_after(&mut conn, 0, 100)
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(
+        seqs,
+        (1..=25).collect::<Vec<_>>(),
+        "sequence numbers have no gaps"
+    );
+}
+
+async fn the_event_log_names_the_first_tampered_event(db: TestDatabase) {
+    let mut conn = migrated(&db);
+    append(&mut conn, 10);
+    diesel::sql_query("UPDATE events SET payload = '{\"n\":999}' WHERE seq = 4")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query("UPDATE events SET actor = 'mallory' WHERE seq = 7")
+        .execute(&mut conn)
+        .unwrap();
+    let verification = events::verify(&mut conn).unwrap();
+    let broken = verification.first_break.expect("tampering is detected");
+    assert_eq!(broken.seq, 4);
+    assert!(broken.reason.contains("hash"), "{}", broken.reason);
+    assert_eq!(verification.events_checked, 3);
+}
+
+async fn removing_the_newest_event_is_detected(db: TestDatabase) {
+    let mut conn = migrated(&db);
+    append(&mut conn, 3);
+    diesel::sql_query("DELETE FROM events WHERE seq = 3")
+        .execute(&mut conn)
+        .unwrap();
+    let broken = events::verify(&mut conn)
+        .unwrap()
+        .first_break
+        .expect("a missing tail is detected");
+    assert_eq!(broken.seq, 3);
+}
+
+async fn a_failed_transaction_leaves_no_event(db: TestDatabase) {
+    let mut conn = migrated(&db);
+    let result: Result<(), StoreError> = events::write(&mut conn, |tx| {
+        events::append(
+            tx,
+            "admin",
+            Utc::now(),
+            NewEvent {
+                action: "x.done",
+                entity_type: "x",
+                entity_id: "1".into(),
+                payload: "{}".into(),
+            },
+        )?;
+        Err(StoreError::Conflict {
+            code: "test",
+            message: "refused".into(),
+        })
+    });
+    assert!(result.is_err());
+    assert!(events::list_after(&mut conn, 0, 10).unwrap().is_empty());
+    append(&mut conn, 1);
+    assert_eq!(
+        events::list_after(&mut conn, 0, 10).unwrap()[0].seq,
+        1,
+        "the rolled-back number is reused, no gap"
+    );
+}
