@@ -8,6 +8,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::StreamExt;
+use hdab_domain::version::Precondition;
 use hdab_openapi::page::{DEFAULT_LIMIT, MAX_LIMIT, PageQuery};
 use serde::de::DeserializeOwned;
 
@@ -114,8 +115,9 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// The version an update is based on, from `If-Match: "<version>"`.
-pub struct IfMatch(pub i64);
+/// The precondition of an update, from `If-Match` (RFC 9110 §13.1.1): `*`, or a list of
+/// ETags. ETags are strong (`"3"`); a weak one (`W/"3"`) never matches, as RFC 9110 requires.
+pub struct IfMatch(pub Precondition);
 
 impl FromRequest for IfMatch {
     type Error = ApiError;
@@ -133,21 +135,52 @@ fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiErr
             "send If-Match with the ETag of the version you are changing, so no one's change is lost",
         ));
     };
-    let version = value.to_str().ok().and_then(|v| {
-        v.trim()
-            .strip_prefix('"')?
-            .strip_suffix('"')?
-            .parse::<i64>()
-            .ok()
-    });
-    // A value that is no ETag of ours cannot match the current version.
-    version.map(IfMatch).ok_or_else(|| {
+    let malformed = || {
         ApiError::new(
-            ErrorCode::PreconditionFailed,
-            "If-Match does not match the current ETag",
+            ErrorCode::MalformedHeader,
+            "If-Match must be * or a list of ETags such as \"3\"",
         )
-        .with_code("stale_version")
-    })
+        .with_code("malformed_if_match")
+    };
+    let text = value.to_str().map_err(|_| malformed())?.trim();
+    if text.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::PreconditionRequired,
+            "If-Match is empty; send the ETag of the version you are changing",
+        ));
+    }
+    if text == "*" {
+        return Ok(IfMatch(Precondition::Any));
+    }
+    let tags = entity_tags(text).ok_or_else(malformed)?;
+    // Weak tags never match (strong comparison), and tags hdab never issued match nothing.
+    let versions = tags
+        .into_iter()
+        .filter(|(weak, _)| !weak)
+        .filter_map(|(_, opaque)| opaque.parse::<i64>().ok())
+        .collect();
+    Ok(IfMatch(Precondition::OneOf(versions)))
+}
+
+/// Splits `"a", W/"b"` into `(weak, opaque)` pairs; `None` when it is not such a list. Commas may
+/// stand inside the quotes, so the list is read tag by tag rather than split.
+fn entity_tags(text: &str) -> Option<Vec<(bool, &str)>> {
+    let mut tags = Vec::new();
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ',']);
+        if rest.is_empty() {
+            return (!tags.is_empty()).then_some(tags);
+        }
+        let weak = rest.starts_with("W/");
+        let quoted = rest.strip_prefix("W/").unwrap_or(rest).strip_prefix('"')?;
+        let end = quoted.find('"')?;
+        tags.push((weak, &quoted[..end]));
+        rest = &quoted[end + 1..];
+        if !(rest.is_empty() || rest.starts_with([' ', '\t', ','])) {
+            return None;
+        }
+    }
 }
 
 /// The ETag of a resource at `version`.
@@ -290,17 +323,38 @@ mod tests {
     }
 
     #[test]
-    fn if_match_takes_a_quoted_version() {
-        let value = header::HeaderValue::from_static("\"3\"");
-        assert_eq!(parse_if_match(Some(&value)).ok().map(|v| v.0), Some(3));
+    fn if_match_takes_strong_etags_or_a_wildcard() {
+        let parse = |v: &'static str| {
+            parse_if_match(Some(&header::HeaderValue::from_static(v))).map(|m| m.0)
+        };
+        assert_eq!(parse("\"3\"").ok(), Some(Precondition::OneOf(vec![3])));
+        assert_eq!(
+            parse("\"2\", \"3\"").ok(),
+            Some(Precondition::OneOf(vec![2, 3]))
+        );
+        assert_eq!(parse("*").ok(), Some(Precondition::Any));
+        assert_eq!(
+            parse("W/\"3\"").ok(),
+            Some(Precondition::OneOf(vec![])),
+            "weak tags never match"
+        );
+        assert_eq!(
+            parse("3").err().map(|e| e.code()),
+            Some("malformed_if_match")
+        );
+        assert_eq!(
+            parse("\",#R\"").ok(),
+            Some(Precondition::OneOf(vec![])),
+            "commas inside quotes"
+        );
+        assert_eq!(
+            parse("\"1\"x").err().map(|e| e.code()),
+            Some("malformed_if_match")
+        );
+        assert_eq!(parse("").err().map(|e| e.code()), Some("if_match_required"));
         assert_eq!(
             parse_if_match(None).err().map(|e| e.code()),
             Some("if_match_required")
-        );
-        let weak = header::HeaderValue::from_static("W/\"3\"");
-        assert_eq!(
-            parse_if_match(Some(&weak)).err().map(|e| e.code()),
-            Some("stale_version")
         );
     }
 }

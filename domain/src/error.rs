@@ -84,8 +84,8 @@ pub enum DomainError {
     #[error("the input has {} invalid field(s)", .0.len())]
     Invalid(Vec<FieldError>),
     /// The caller's copy is older than the stored one (optimistic concurrency).
-    #[error("the resource changed since version {expected}; it is now at version {current}")]
-    StaleVersion { expected: i64, current: i64 },
+    #[error("the resource has changed; it is now at version {current} (ETag \"{current}\")")]
+    StaleVersion { current: i64 },
 }
 
 impl DomainError {

@@ -149,7 +149,7 @@ pub struct Subject(String);
 
 impl Subject {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
-        if input.is_empty() || input.len() > 255 || input.chars().any(char::is_control) {
+        if input.is_empty() || input.chars().count() > 255 || input.chars().any(char::is_control) {
             return Err(ValueError::new(
                 "invalid_subject",
                 "must be a token subject (`sub`) of 1 to 255 characters without control characters",

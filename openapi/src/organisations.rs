@@ -41,7 +41,8 @@ pub struct PublisherInput {
     #[schema(
         example = "Fundación Instituto Valenciano de Oncología",
         min_length = 1,
-        max_length = 200
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
     )]
     pub name: String,
     #[schema(schema_with = schema::country, example = "ES")]
@@ -49,7 +50,7 @@ pub struct PublisherInput {
     #[schema(schema_with = organisation_type_schema, example = "non_profit")]
     pub organisation_type: String,
     /// The organisation's web site.
-    #[schema(format = Uri, max_length = 2000, example = "https://www.fivo.org")]
+    #[schema(format = Uri, max_length = 2000, pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@]+", example = "https://www.fivo.org")]
     pub homepage: Option<String>,
     /// Where researchers and the HDAB reach the data holder.
     #[schema(schema_with = schema::email, example = "data-access@fivo.org")]
@@ -140,7 +141,12 @@ impl From<&Publisher> for PublisherView {
 #[serde(deny_unknown_fields)]
 pub struct CommitteeMemberWire {
     /// The member's token subject (`sub` claim), which links their tokens to this seat.
-    #[schema(example = "dac-chair@fivo.org", min_length = 1, max_length = 255)]
+    #[schema(
+        example = "dac-chair@fivo.org",
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]+$"
+    )]
     pub subject: String,
     #[schema(schema_with = member_role_schema, example = "chair")]
     pub role: String,
@@ -151,7 +157,12 @@ pub struct CommitteeMemberWire {
 #[serde(deny_unknown_fields)]
 pub struct CommitteeInput {
     /// The committee's name, unique in this hdab (1 to 200 characters).
-    #[schema(example = "Oncology imaging DAC", min_length = 1, max_length = 200)]
+    #[schema(
+        example = "Oncology imaging DAC",
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub name: String,
     /// The publishers whose datasets this committee reviews applications for.
     #[serde(default)]

@@ -14,6 +14,7 @@ on_both_backends!(
     a_valid_token_without_the_role_is_403,
     the_role_matrix_of_organisation_writes,
     reads_are_public,
+    authentication_is_checked_before_the_request_is_parsed,
 );
 
 fn claims(app: &TestApp, overrides: Value) -> Value {
@@ -210,4 +211,24 @@ async fn reads_are_public(db: TestDatabase) {
         401,
         "the audit log is not public"
     );
+}
+
+async fn authentication_is_checked_before_the_request_is_parsed(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let send = |token: Option<String>| {
+        let mut request = app
+            .client
+            .put(app.url(&format!("/api/v1/publishers/{}", uuid::Uuid::now_v7())))
+            .header("content-type", "application/json")
+            .header("if-match", "not an etag")
+            .body("{not json");
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    assert_eq!(send(None).await.unwrap().status(), 401);
+    let researcher = app.token("ana", &[Role::Researcher], &[]);
+    assert_eq!(send(Some(researcher)).await.unwrap().status(), 403);
+    assert_eq!(send(Some(app.admin_token())).await.unwrap().status(), 400);
 }

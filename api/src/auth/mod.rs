@@ -216,11 +216,7 @@ impl Caller {
         self.0.as_ref()
     }
 
-    /// The principal, if it holds `role`: 401 for anonymous callers, 403 without the role.
-    pub fn require(&self, role: Role) -> Result<&Principal, ApiError> {
-        self.require_any(&[role])
-    }
-
+    /// The principal, if it holds one of `roles`: 401 for anonymous callers, 403 without.
     pub fn require_any(&self, roles: &[Role]) -> Result<&Principal, ApiError> {
         let principal = self.0.as_ref().ok_or_else(|| {
             ApiError::new(
@@ -241,6 +237,43 @@ impl Caller {
             header::WWW_AUTHENTICATE,
             format!("{CHALLENGE}, error=\"insufficient_scope\""),
         ))
+    }
+}
+
+/// A role requirement checked while the request is extracted, before its body or headers are
+/// parsed, so an unauthenticated caller gets 401 (and a caller without the role 403) whatever
+/// else is wrong with the request.
+pub trait RoleRequirement {
+    const ROLES: &'static [Role];
+}
+
+/// Only HDAB administrators.
+pub struct AdminOnly;
+
+impl RoleRequirement for AdminOnly {
+    const ROLES: &'static [Role] = &[Role::HdabAdmin];
+}
+
+/// A caller holding one of `R::ROLES`.
+pub struct Authorized<R> {
+    pub principal: Principal,
+    requirement: std::marker::PhantomData<R>,
+}
+
+impl<R: RoleRequirement> FromRequest for Authorized<R> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            let principal = caller.require_any(R::ROLES)?.clone();
+            Ok(Self {
+                principal,
+                requirement: std::marker::PhantomData,
+            })
+        })
     }
 }
 

@@ -1,12 +1,11 @@
 //! `/api/v1/audit`: the event log, for HDAB admins.
 
 use actix_web::{HttpResponse, get, web};
-use hdab_domain::auth::Role;
 use hdab_openapi::audit::{AuditEvent, AuditEventPage, AuditQuery, ChainVerification};
 use hdab_persistence::events as event_log;
 
 use super::problems::AdminReadProblems;
-use crate::auth::Caller;
+use crate::auth::{AdminOnly, Authorized};
 use crate::error::ApiError;
 use crate::extract::QueryParams;
 use crate::state::AppState;
@@ -25,10 +24,9 @@ const MAX_LIMIT: i64 = 1000;
 #[get("/audit/events")]
 pub async fn list_events(
     state: web::Data<AppState>,
-    caller: Caller,
+    _admin: Authorized<AdminOnly>,
     query: QueryParams<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::HdabAdmin)?;
     let after = query.after.unwrap_or(0);
     if after < 0 {
         return Err(ApiError::invalid_field(
@@ -66,8 +64,10 @@ pub async fn list_events(
     responses((status = 200, body = ChainVerification), AdminReadProblems)
 )]
 #[get("/audit/verify")]
-pub async fn verify(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.require(Role::HdabAdmin)?;
+pub async fn verify(
+    state: web::Data<AppState>,
+    _admin: Authorized<AdminOnly>,
+) -> Result<HttpResponse, ApiError> {
     let result = state.db(|conn| Ok(event_log::verify(conn)?)).await?;
     if let Some(broken) = &result.first_break {
         tracing::error!(event.seq = broken.seq, reason = %broken.reason, "the event log does not verify");

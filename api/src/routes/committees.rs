@@ -1,7 +1,6 @@
 //! `/api/v1/committees`: data-access committees. Admins write, anyone reads.
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use hdab_domain::auth::Role;
 use hdab_domain::committee::CommitteeDetails;
 use hdab_domain::ids::CommitteeId;
 use hdab_openapi::Page;
@@ -13,7 +12,7 @@ use super::problems::{
     CreateProblems, DeleteProblems, ListProblems, ReadProblems, ReplaceProblems,
 };
 use super::{created, versioned};
-use crate::auth::Caller;
+use crate::auth::{AdminOnly, Authorized, Caller};
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, QueryParams, encode_cursor, parse_page};
 use crate::state::{AppState, now};
@@ -37,10 +36,10 @@ fn location(id: CommitteeId) -> String {
 #[post("/committees")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
+    admin: Authorized<AdminOnly>,
     body: JsonBody<CommitteeInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = caller.require(Role::HdabAdmin)?.subject.to_string();
+    let actor = admin.principal.subject.to_string();
     let details = CommitteeDetails::try_from(body.0)?;
     let committee = state
         .db(move |conn| usecase::create(conn, &actor, now(), details))
@@ -107,23 +106,23 @@ pub async fn read(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Committee id"),
-        ("If-Match" = String, Header, description = "The ETag of the version being replaced"),
+        ("If-Match" = String, Header, description = "The ETag of the version being replaced, e.g. \"3\", or * for any version", pattern = r#"^(\*|(W/)?"[!#-~]*"([ ,]+(W/)?"[!#-~]*")*)$"#),
     ),
     responses((status = 200, body = CommitteeView, headers(("etag" = String))), ReplaceProblems)
 )]
 #[put("/committees/{id}")]
 pub async fn replace(
     state: web::Data<AppState>,
-    caller: Caller,
+    admin: Authorized<AdminOnly>,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     body: JsonBody<CommitteeInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = caller.require(Role::HdabAdmin)?.subject.to_string();
+    let actor = admin.principal.subject.to_string();
     let details = CommitteeDetails::try_from(body.0)?;
     let id = CommitteeId::from_uuid(id.into_inner());
     let committee = state
-        .db(move |conn| usecase::replace(conn, &actor, now(), id, if_match.0, details))
+        .db(move |conn| usecase::replace(conn, &actor, now(), id, &if_match.0, details))
         .await?;
     Ok(versioned(
         committee.version,
@@ -142,10 +141,10 @@ pub async fn replace(
 #[delete("/committees/{id}")]
 pub async fn delete(
     state: web::Data<AppState>,
-    caller: Caller,
+    admin: Authorized<AdminOnly>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = caller.require(Role::HdabAdmin)?.subject.to_string();
+    let actor = admin.principal.subject.to_string();
     let id = CommitteeId::from_uuid(id.into_inner());
     state
         .db(move |conn| usecase::delete(conn, &actor, now(), id))

@@ -1,7 +1,6 @@
 //! `/api/v1/publishers`: data holders. Admins write, anyone reads.
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use hdab_domain::auth::Role;
 use hdab_domain::ids::PublisherId;
 use hdab_domain::publisher::PublisherDetails;
 use hdab_openapi::Page;
@@ -13,7 +12,7 @@ use super::problems::{
     CreateProblems, DeleteProblems, ListProblems, ReadProblems, ReplaceProblems,
 };
 use super::{created, versioned};
-use crate::auth::Caller;
+use crate::auth::{AdminOnly, Authorized, Caller};
 use crate::error::ApiError;
 use crate::extract::{IfMatch, JsonBody, QueryParams, encode_cursor, parse_page};
 use crate::state::{AppState, now};
@@ -37,10 +36,10 @@ fn location(id: PublisherId) -> String {
 #[post("/publishers")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
+    admin: Authorized<AdminOnly>,
     body: JsonBody<PublisherInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = caller.require(Role::HdabAdmin)?.subject.to_string();
+    let actor = admin.principal.subject.to_string();
     let details = PublisherDetails::try_from(body.0)?;
     let publisher = state
         .db(move |conn| usecase::create(conn, &actor, now(), details))
@@ -107,23 +106,23 @@ pub async fn read(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Publisher id"),
-        ("If-Match" = String, Header, description = "The ETag of the version being replaced"),
+        ("If-Match" = String, Header, description = "The ETag of the version being replaced, e.g. \"3\", or * for any version", pattern = r#"^(\*|(W/)?"[!#-~]*"([ ,]+(W/)?"[!#-~]*")*)$"#),
     ),
     responses((status = 200, body = PublisherView, headers(("etag" = String))), ReplaceProblems)
 )]
 #[put("/publishers/{id}")]
 pub async fn replace(
     state: web::Data<AppState>,
-    caller: Caller,
+    admin: Authorized<AdminOnly>,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     body: JsonBody<PublisherInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = caller.require(Role::HdabAdmin)?.subject.to_string();
+    let actor = admin.principal.subject.to_string();
     let details = PublisherDetails::try_from(body.0)?;
     let id = PublisherId::from_uuid(id.into_inner());
     let publisher = state
-        .db(move |conn| usecase::replace(conn, &actor, now(), id, if_match.0, details))
+        .db(move |conn| usecase::replace(conn, &actor, now(), id, &if_match.0, details))
         .await?;
     Ok(versioned(
         publisher.version,
@@ -142,10 +141,10 @@ pub async fn replace(
 #[delete("/publishers/{id}")]
 pub async fn delete(
     state: web::Data<AppState>,
-    caller: Caller,
+    admin: Authorized<AdminOnly>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = caller.require(Role::HdabAdmin)?.subject.to_string();
+    let actor = admin.principal.subject.to_string();
     let id = PublisherId::from_uuid(id.into_inner());
     state
         .db(move |conn| usecase::delete(conn, &actor, now(), id))

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use hdab_domain::committee::{Committee, CommitteeDetails};
 use hdab_domain::ids::CommitteeId;
-use hdab_domain::version;
+use hdab_domain::version::{self, Precondition};
 use hdab_domain::{FieldErrors, ValueError};
 use hdab_openapi::organisations::CommitteeView;
 use hdab_persistence::{DbConnection, committees, events, publishers};
@@ -46,21 +46,25 @@ pub fn replace(
     actor: &str,
     now: DateTime<Utc>,
     id: CommitteeId,
-    expected_version: i64,
+    precondition: &Precondition,
     details: CommitteeDetails,
 ) -> Result<Committee, ApiError> {
     events::write(conn, |tx| {
         let current =
             committees::find(tx, id)?.ok_or_else(|| ApiError::not_found("the committee"))?;
-        version::check(current.version, expected_version)?;
+        version::check(current.version, precondition)?;
         check_publishers_exist(tx, &details)?;
+        let current_version = current.version;
         let next = Committee {
             details,
             version: current.version + 1,
             updated_at: now,
             ..current
         };
-        committees::update(tx, &next, expected_version)?;
+        // Cannot miss: the write lock is held since `find`.
+        if !committees::update(tx, &next, current_version)? {
+            return Err(ApiError::internal("the row changed under the write lock"));
+        }
         record(
             tx,
             actor,

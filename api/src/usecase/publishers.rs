@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use hdab_domain::ids::PublisherId;
 use hdab_domain::publisher::{Publisher, PublisherDetails};
-use hdab_domain::version;
+use hdab_domain::version::{self, Precondition};
 use hdab_openapi::organisations::PublisherView;
 use hdab_persistence::{DbConnection, events, publishers};
 use serde_json::json;
@@ -44,20 +44,24 @@ pub fn replace(
     actor: &str,
     now: DateTime<Utc>,
     id: PublisherId,
-    expected_version: i64,
+    precondition: &Precondition,
     details: PublisherDetails,
 ) -> Result<Publisher, ApiError> {
     events::write(conn, |tx| {
         let current =
             publishers::find(tx, id)?.ok_or_else(|| ApiError::not_found("the publisher"))?;
-        version::check(current.version, expected_version)?;
+        version::check(current.version, precondition)?;
+        let current_version = current.version;
         let next = Publisher {
             details,
             version: current.version + 1,
             updated_at: now,
             ..current
         };
-        publishers::update(tx, &next, expected_version)?;
+        // Cannot miss: the write lock is held since `find`.
+        if !publishers::update(tx, &next, current_version)? {
+            return Err(ApiError::internal("the row changed under the write lock"));
+        }
         record(
             tx,
             actor,
