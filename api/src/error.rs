@@ -252,6 +252,9 @@ impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         match error {
             DomainError::Invalid(errors) => Self::invalid(errors),
+            DomainError::StateConflict { code, message } => {
+                Self::new(ErrorCode::Conflict, message).with_code(code)
+            }
             stale @ DomainError::StaleVersion { .. } => {
                 Self::new(ErrorCode::PreconditionFailed, stale.to_string()).with_code(stale.code())
             }

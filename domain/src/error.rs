@@ -86,6 +86,9 @@ pub enum DomainError {
     /// The caller's copy is older than the stored one (optimistic concurrency).
     #[error("the resource has changed; it is now at version {current} (ETag \"{current}\")")]
     StaleVersion { current: i64 },
+    /// The change is not possible in the resource's current state.
+    #[error("{message}")]
+    StateConflict { code: &'static str, message: String },
 }
 
 impl DomainError {
@@ -94,6 +97,7 @@ impl DomainError {
         match self {
             Self::Invalid(_) => "validation_failed",
             Self::StaleVersion { .. } => "stale_version",
+            Self::StateConflict { code, .. } => code,
         }
     }
 }

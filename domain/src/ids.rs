@@ -65,6 +65,11 @@ typed_id!(
     "committee"
 );
 typed_id!(
+    /// A dataset in the catalogue.
+    DatasetId,
+    "dataset"
+);
+typed_id!(
     /// One entry of the event log.
     EventId,
     "event"

@@ -5,6 +5,7 @@
 //! rule deterministic in tests.
 
 pub mod auth;
+pub mod catalogue;
 pub mod committee;
 pub mod error;
 pub mod event;

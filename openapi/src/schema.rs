@@ -14,7 +14,7 @@ pub fn string_enum(values: impl IntoIterator<Item = &'static str>, description: 
 
 pub fn country() -> Object {
     string_enum(
-        CountryCode::all().iter().copied(),
+        CountryCode::all(),
         "ISO 3166-1 alpha-2 country code in upper case (EL is accepted for Greece).",
     )
 }

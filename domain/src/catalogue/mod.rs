@@ -1,0 +1,419 @@
+//! The dataset catalogue: HealthDCAT-AP dataset descriptions with the cancer-imaging
+//! extensions, and the rules of their lifecycle.
+
+pub mod duo;
+pub mod icd10;
+pub mod text;
+pub mod vocabulary;
+
+use std::collections::BTreeMap;
+use std::ops::Deref;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use self::duo::DataUseConditions;
+use self::icd10::IcdCode;
+use self::text::{LocalizedText, LongText, ShortText};
+use self::vocabulary::{
+    AccessModel, AccessRights, AnnotationMethod, BirthSex, BodyPart, DatasetType, DicomModality,
+    HealthCategory, LanguageTag, VariableDatatype,
+};
+use crate::code_enum;
+use crate::ids::{CommitteeId, DatasetId, PublisherId};
+use crate::values::{CountryCode, Email, HttpUrl};
+use crate::{DomainError, FieldErrors, ValueError};
+
+/// Data holders re-confirm their descriptions at least yearly (EHDS Art 60); past this a
+/// description is flagged stale.
+pub const RECONFIRMATION_INTERVAL_DAYS: i64 = 365;
+
+/// The EHDS regulation, every dataset's applicable legislation (HealthDCAT-AP Release 8).
+pub const EHDS_ELI: &str = "http://data.europa.eu/eli/reg/2025/327/oj";
+
+/// A point of contact for questions about a dataset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactPoint {
+    pub email: Email,
+    pub url: Option<HttpUrl>,
+}
+
+/// A period with a start and an end date, the start not after the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl Period {
+    pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Self, ValueError> {
+        if start > end {
+            return Err(ValueError::new("start_after_end", "the start must not be after the end"));
+        }
+        Ok(Self { start, end })
+    }
+}
+
+/// A code of the EU file-type list (`ZIP`, `CSV`, `JSON`, ...): upper-case letters, digits and
+/// underscores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileType(String);
+
+impl FileType {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let ok = (2..=20).contains(&input.len())
+            && input.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        if !ok {
+            return Err(ValueError::new(
+                "invalid_file_type",
+                "must be a code of the EU file-type list, such as ZIP, CSV or JSON",
+            ));
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An IANA media type, `type/subtype` (`application/dicom`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaType(String);
+
+impl MediaType {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let token = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 127
+                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+        };
+        match input.split_once('/') {
+            Some((kind, subtype)) if token(kind) && token(subtype) => Ok(Self(input.to_ascii_lowercase())),
+            _ => Err(ValueError::new("invalid_media_type", "must be a media type such as application/dicom")),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One way to obtain the data (a HealthDCAT-AP distribution).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Distribution {
+    pub title: Option<ShortText>,
+    pub access_url: HttpUrl,
+    pub download_url: Option<HttpUrl>,
+    pub format: Option<FileType>,
+    pub media_type: Option<MediaType>,
+    pub byte_size: Option<u64>,
+    pub license: Option<HttpUrl>,
+}
+
+/// A column of structured data (CSV on the Web).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variable {
+    pub name: ShortText,
+    pub title: ShortText,
+    pub datatype: VariableDatatype,
+    pub description: ShortText,
+    pub property_url: Option<HttpUrl>,
+}
+
+/// Image annotations shipped with an imaging dataset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annotations {
+    /// Segmentation or classification labels, e.g. `tumour`, `lymph node`.
+    pub labels: Vec<ShortText>,
+    pub method: AnnotationMethod,
+    pub count: u64,
+}
+
+/// The cancer-imaging extensions (EUCAIM profile of HealthDCAT-AP).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImagingProfile {
+    /// Primary cancer conditions, as ICD-10 neoplasm codes.
+    pub cancer_conditions: Vec<IcdCode>,
+    pub modalities: Vec<DicomModality>,
+    pub body_parts: Vec<BodyPart>,
+    pub manufacturers: Vec<ShortText>,
+    pub birth_sex: Vec<BirthSex>,
+    pub collection_method: Option<ShortText>,
+    pub annotations: Option<Annotations>,
+    pub access_model: Option<AccessModel>,
+}
+
+/// Everything a data holder says about a dataset, each value valid on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetDraft {
+    /// The holder's own identifier (`dct:identifier`), unique per publisher.
+    pub identifier: ShortText,
+    pub publisher_id: PublisherId,
+    /// The committee that reviews applications for this dataset.
+    pub committee_id: CommitteeId,
+    pub title: LocalizedText,
+    pub description: LocalizedText,
+    pub keywords: BTreeMap<LanguageTag, Vec<ShortText>>,
+    pub access_rights: AccessRights,
+    pub health_categories: Vec<HealthCategory>,
+    pub dataset_type: Option<DatasetType>,
+    pub provenance: Option<LongText>,
+    pub contact_point: Option<ContactPoint>,
+    pub landing_page: Option<HttpUrl>,
+    pub languages: Vec<LanguageTag>,
+    pub countries: Vec<CountryCode>,
+    /// When the data were acquired.
+    pub temporal: Option<Period>,
+    pub distributions: Vec<Distribution>,
+    pub has_structured_data: bool,
+    pub variables: Vec<Variable>,
+    pub min_typical_age: Option<u32>,
+    pub max_typical_age: Option<u32>,
+    /// Imaging studies (`healthdcatap:numberOfRecords`).
+    pub number_of_records: Option<u64>,
+    /// Subjects (`healthdcatap:numberOfUniqueIndividuals`).
+    pub number_of_unique_individuals: Option<u64>,
+    pub population_coverage: Option<LongText>,
+    /// The data quality and utility label (EHDS Art 78), where the holder has one.
+    pub quality_label: Option<HttpUrl>,
+    pub imaging: ImagingProfile,
+    pub data_use: DataUseConditions,
+}
+
+/// A dataset description whose fields agree with each other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetDetails(DatasetDraft);
+
+impl DatasetDetails {
+    /// Checks the rules between fields, naming the field of each broken rule: at least one
+    /// distribution and health category; variables when the data are structured; the minimum
+    /// age not above the maximum; and for NON_PUBLIC datasets (HealthDCAT-AP) a contact point,
+    /// keywords, a type and provenance.
+    pub fn new(draft: DatasetDraft) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let required = |errors: &mut FieldErrors, field: &str, present: bool, why: &str| {
+            if !present {
+                errors.add(field, ValueError::new("required", why.to_owned()));
+            }
+        };
+        required(&mut errors, "distributions", !draft.distributions.is_empty(), "a dataset needs at least one distribution");
+        required(&mut errors, "health_categories", !draft.health_categories.is_empty(), "a dataset needs at least one EHDS Art 51 health category");
+        required(
+            &mut errors,
+            "variables",
+            !draft.has_structured_data || !draft.variables.is_empty(),
+            "structured data (has_structured_data) must list its variables",
+        );
+        if draft.access_rights == AccessRights::NonPublic {
+            let why = "is required for NON_PUBLIC datasets (HealthDCAT-AP)";
+            required(&mut errors, "contact_point", draft.contact_point.is_some(), why);
+            required(&mut errors, "keywords", draft.keywords.values().any(|k| !k.is_empty()), why);
+            required(&mut errors, "dataset_type", draft.dataset_type.is_some(), why);
+            required(&mut errors, "provenance", draft.provenance.is_some(), why);
+        }
+        if let (Some(min), Some(max)) = (draft.min_typical_age, draft.max_typical_age)
+            && min > max
+        {
+            errors.add("min_typical_age", ValueError::new("min_above_max", "must not be above max_typical_age"));
+        }
+        if errors.is_empty() { Ok(Self(draft)) } else { Err(errors) }
+    }
+}
+
+impl Deref for DatasetDetails {
+    type Target = DatasetDraft;
+    fn deref(&self) -> &DatasetDraft {
+        &self.0
+    }
+}
+
+code_enum!(
+    /// Where a dataset is in its lifecycle. Only published datasets are searchable; a withdrawn
+    /// one stays readable by id, so links and permits that name it keep working.
+    DatasetStatus, "unknown_status" {
+        Draft = "draft",
+        Published = "published",
+        Withdrawn = "withdrawn",
+    }
+);
+
+/// A change of lifecycle state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    Publish,
+    Withdraw,
+}
+
+impl DatasetStatus {
+    /// The state after `action`, or why it is not possible: a published dataset cannot be
+    /// published again, nor a withdrawn one withdrawn again.
+    pub fn after(self, action: Lifecycle) -> Result<DatasetStatus, DomainError> {
+        match (self, action) {
+            (Self::Draft | Self::Withdrawn, Lifecycle::Publish) => Ok(Self::Published),
+            (Self::Draft | Self::Published, Lifecycle::Withdraw) => Ok(Self::Withdrawn),
+            (Self::Published, Lifecycle::Publish) => Err(DomainError::StateConflict {
+                code: "already_published",
+                message: "the dataset is already published".into(),
+            }),
+            (Self::Withdrawn, Lifecycle::Withdraw) => Err(DomainError::StateConflict {
+                code: "already_withdrawn",
+                message: "the dataset is already withdrawn".into(),
+            }),
+        }
+    }
+}
+
+/// A stored dataset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dataset {
+    pub id: DatasetId,
+    pub details: DatasetDetails,
+    pub status: DatasetStatus,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub modified_at: DateTime<Utc>,
+    /// When it was first published (`dct:issued`).
+    pub issued_at: Option<DateTime<Utc>>,
+    /// When its holder last confirmed the description is current (EHDS Art 60).
+    pub confirmed_at: DateTime<Utc>,
+}
+
+impl Dataset {
+    /// Whether the holder has not re-confirmed the description within a year (EHDS Art 60).
+    pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
+        now - self.confirmed_at > Duration::days(RECONFIRMATION_INTERVAL_DAYS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::duo::DuoPermission;
+
+    fn text(s: &str) -> LocalizedText {
+        LocalizedText::new(BTreeMap::from([(LanguageTag::english(), LongText::parse(s).unwrap())])).unwrap()
+    }
+
+    fn draft(access_rights: AccessRights) -> DatasetDraft {
+        DatasetDraft {
+            identifier: ShortText::parse("LUNG-CT-1").unwrap(),
+            publisher_id: PublisherId::generate(),
+            committee_id: CommitteeId::generate(),
+            title: text("Lung CT screening"),
+            description: text("Low-dose CT"),
+            keywords: BTreeMap::new(),
+            access_rights,
+            health_categories: vec![HealthCategory::Ehrs],
+            dataset_type: None,
+            provenance: None,
+            contact_point: None,
+            landing_page: None,
+            languages: vec![],
+            countries: vec![],
+            temporal: None,
+            distributions: vec![Distribution {
+                title: None,
+                access_url: HttpUrl::parse("https://example.org/access").unwrap(),
+                download_url: None,
+                format: None,
+                media_type: None,
+                byte_size: None,
+                license: None,
+            }],
+            has_structured_data: false,
+            variables: vec![],
+            min_typical_age: None,
+            max_typical_age: None,
+            number_of_records: None,
+            number_of_unique_individuals: None,
+            population_coverage: None,
+            quality_label: None,
+            imaging: ImagingProfile::default(),
+            data_use: DataUseConditions { permission: DuoPermission::GeneralResearchUse, modifiers: vec![] },
+        }
+    }
+
+    fn failing_fields(draft: DatasetDraft) -> Vec<String> {
+        match DatasetDetails::new(draft).unwrap_err().into_error() {
+            DomainError::Invalid(errors) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_public_dataset_needs_only_the_common_minimum() {
+        assert!(DatasetDetails::new(draft(AccessRights::Public)).is_ok());
+    }
+
+    #[test]
+    fn non_public_datasets_need_contact_point_keywords_type_and_provenance_healthdcat_ap() {
+        assert_eq!(
+            failing_fields(draft(AccessRights::NonPublic)),
+            ["contact_point", "keywords", "dataset_type", "provenance"]
+        );
+    }
+
+    #[test]
+    fn every_dataset_needs_a_distribution_and_an_art_51_health_category() {
+        let mut bare = draft(AccessRights::Restricted);
+        bare.distributions.clear();
+        bare.health_categories.clear();
+        assert_eq!(failing_fields(bare), ["distributions", "health_categories"]);
+    }
+
+    #[test]
+    fn structured_data_must_list_its_variables() {
+        let mut structured = draft(AccessRights::Public);
+        structured.has_structured_data = true;
+        assert_eq!(failing_fields(structured), ["variables"]);
+    }
+
+    #[test]
+    fn the_minimum_age_is_not_above_the_maximum() {
+        let mut ages = draft(AccessRights::Public);
+        ages.min_typical_age = Some(70);
+        ages.max_typical_age = Some(40);
+        assert_eq!(failing_fields(ages), ["min_typical_age"]);
+    }
+
+    #[test]
+    fn a_description_goes_stale_a_year_after_its_last_confirmation_art_60() {
+        let confirmed = Utc::now();
+        let dataset = Dataset {
+            id: DatasetId::generate(),
+            details: DatasetDetails::new(draft(AccessRights::Public)).unwrap(),
+            status: DatasetStatus::Published,
+            version: 1,
+            created_at: confirmed,
+            modified_at: confirmed,
+            issued_at: Some(confirmed),
+            confirmed_at: confirmed,
+        };
+        assert!(!dataset.is_stale(confirmed + Duration::days(365)));
+        assert!(dataset.is_stale(confirmed + Duration::days(366)));
+    }
+
+    #[test]
+    fn the_lifecycle_never_repeats_a_state_change() {
+        use DatasetStatus::*;
+        for status in DatasetStatus::ALL {
+            for action in [Lifecycle::Publish, Lifecycle::Withdraw] {
+                let expected = match action {
+                    Lifecycle::Publish => Published,
+                    Lifecycle::Withdraw => Withdrawn,
+                };
+                match status.after(action) {
+                    Ok(next) => assert_eq!(next, expected),
+                    Err(error) => assert_eq!(*status, expected, "only a repeat is refused: {error}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn periods_do_not_end_before_they_start() {
+        let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).unwrap();
+        assert!(Period::new(day(1), day(1)).is_ok());
+        assert_eq!(Period::new(day(2), day(1)).unwrap_err().code, "start_after_end");
+    }
+}
