@@ -41,8 +41,21 @@ enum Command {
     Migrate,
     /// Print the OpenAPI 3.1 document as JSON.
     Openapi,
+    /// Load the demo catalogue (--demo) or N synthetic datasets (--synthetic N); idempotent.
+    Seed(SeedArgs),
     /// Print a development bearer token (development mode only), as stdout's last line.
     Token(TokenArgs),
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct SeedArgs {
+    /// 31 cancer-imaging datasets modelled on public collections, 7 publishers, 3 committees.
+    #[arg(long)]
+    demo: bool,
+    /// N varied synthetic datasets (identifiers SYN-0000000 ...), for scale work.
+    #[arg(long, value_name = "N")]
+    synthetic: Option<usize>,
 }
 
 #[derive(Args)]
@@ -91,6 +104,7 @@ pub fn main() -> ExitCode {
         Command::Serve => serve(settings),
         Command::Migrate => migrate(&settings),
         Command::Openapi => print_openapi(),
+        Command::Seed(args) => seed(&settings, &args),
         Command::Token(args) => print_token(&settings, args),
     };
     match result {
@@ -116,6 +130,26 @@ fn migrate(settings: &Settings) -> anyhow::Result<()> {
     println!(
         "the {} database is up to date",
         settings.database.backend_name()
+    );
+    Ok(())
+}
+
+fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
+    let pool = crate::server::open_database(settings)?;
+    let started = std::time::Instant::now();
+    let now = crate::state::now();
+    let report = match args.synthetic {
+        Some(count) => crate::seed::synthetic(&pool, count, now),
+        None => crate::seed::demo(&pool, now),
+    }
+    .map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
+    println!(
+        "added {} publishers, {} committees, {} datasets ({} already there) in {:.1} s",
+        report.publishers,
+        report.committees,
+        report.datasets,
+        report.skipped,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

@@ -40,6 +40,10 @@ struct RawSettings {
     auth_committees_claim: String,
     auth_leeway_secs: u64,
     auth_jwks_min_refresh_secs: u64,
+    public_url: Option<String>,
+    hdab_name: String,
+    hdab_contact_email: String,
+    index_dir: Option<PathBuf>,
 }
 
 impl Default for RawSettings {
@@ -62,6 +66,10 @@ impl Default for RawSettings {
             auth_committees_claim: "committees".into(),
             auth_leeway_secs: 30,
             auth_jwks_min_refresh_secs: 10,
+            public_url: None,
+            hdab_name: "Health Data Access Body".into(),
+            hdab_contact_email: "hdab@example.org".into(),
+            index_dir: None,
         }
     }
 }
@@ -112,6 +120,13 @@ pub struct Settings {
     pub shutdown_timeout_secs: u64,
     pub workers: Option<usize>,
     pub auth: AuthSettings,
+    /// The URL clients reach hdab at; catalogue IRIs are built from it.
+    pub public_url: String,
+    /// The HDAB named in every dataset description (`healthdcatap:hdab`).
+    pub hdab_name: String,
+    pub hdab_contact_email: String,
+    /// Where the search index lives (derived from the database; safe to delete).
+    pub index_dir: PathBuf,
 }
 
 /// The configuration file read when `--config` is not given, if it exists.
@@ -170,7 +185,27 @@ impl Settings {
             format!("HDAB_LOG_LEVEL (log_level) must be a level such as info or a filter such as hdab=debug,info: {e}")
         })?;
         let auth = check_auth(&raw)?;
+        let public_url = match &raw.public_url {
+            Some(url) => parse_http_url(url, "HDAB_PUBLIC_URL (public_url)")?
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+            None => format!("http://{}", raw.bind),
+        };
+        if raw.hdab_name.trim().is_empty() {
+            return Err("HDAB_HDAB_NAME (hdab_name) must not be empty".into());
+        }
+        hdab_domain::values::Email::parse(&raw.hdab_contact_email)
+            .map_err(|e| format!("HDAB_HDAB_CONTACT_EMAIL (hdab_contact_email) {}", e.message))?;
+        let index_dir = raw
+            .index_dir
+            .clone()
+            .unwrap_or_else(|| raw.data_dir.join("index"));
         Ok(Self {
+            public_url,
+            hdab_name: raw.hdab_name.clone(),
+            hdab_contact_email: raw.hdab_contact_email.clone(),
+            index_dir,
             bind: raw.bind,
             data_dir: raw.data_dir,
             database,

@@ -10,6 +10,7 @@ use actix_web::{HttpServer, web};
 use crate::app::{self, RouteTable, Shared};
 use crate::auth::TokenVerifier;
 use crate::config::{AuthMode, Settings};
+use crate::rdf::CatalogueIdentity;
 use crate::state::AppState;
 use crate::telemetry::Metrics;
 
@@ -37,6 +38,11 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
     let shared = Shared {
         state: web::Data::new(AppState {
             pool,
+            identity: CatalogueIdentity {
+                base_url: settings.public_url.clone(),
+                hdab_name: settings.hdab_name.clone(),
+                hdab_email: settings.hdab_contact_email.clone(),
+            },
             settings: Arc::clone(&settings),
         }),
         verifier: web::Data::new(verifier),

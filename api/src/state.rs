@@ -8,10 +8,13 @@ use hdab_persistence::{DbConnection, Pool, StoreError};
 
 use crate::config::Settings;
 use crate::error::ApiError;
+use crate::rdf::CatalogueIdentity;
 
 pub struct AppState {
     pub pool: Pool,
     pub settings: Arc<Settings>,
+    /// Who runs this catalogue, for its RDF descriptions.
+    pub identity: CatalogueIdentity,
 }
 
 impl AppState {

@@ -19,6 +19,7 @@ pub const BEARER: &str = "bearer";
     tags(
         (name = "system", description = "Health, metrics and the API description."),
         (name = "organisations", description = "Publishers (data holders) and data-access committees."),
+        (name = "catalogue", description = "The HealthDCAT-AP dataset catalogue: datasets, search, RDF."),
         (name = "audit", description = "The hash-chained event log of every state change."),
     ),
     modifiers(&BearerScheme),

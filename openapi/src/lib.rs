@@ -3,6 +3,7 @@
 //! turns into domain types in one `TryFrom` that reports every field problem at once.
 
 pub mod audit;
+pub mod catalogue;
 pub mod document;
 pub mod organisations;
 pub mod page;

@@ -27,3 +27,18 @@ pub fn email() -> Object {
         .description(Some("An organisational e-mail address."))
         .build()
 }
+
+/// An array of strings, each one of `values`.
+pub fn string_enum_array(
+    values: impl IntoIterator<Item = &'static str>,
+    description: &str,
+) -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(values)),
+        )
+        .description(Some(description))
+        .build()
+}

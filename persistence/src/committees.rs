@@ -33,6 +33,18 @@ pub fn find(conn: &mut DbConnection, id: CommitteeId) -> Result<Option<Committee
     Ok(assembled.pop())
 }
 
+/// The committee with this name, compared without regard to case (names are unique so).
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Committee>, StoreError> {
+    let Some(row) = committees::table
+        .filter(crate::lower(committees::name).eq(name.to_lowercase()))
+        .first::<CommitteeRow>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    Ok(assemble(conn, vec![row])?.pop())
+}
+
 /// Committees in creation order, starting after `after`.
 pub fn list(
     conn: &mut DbConnection,

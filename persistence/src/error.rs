@@ -33,6 +33,11 @@ const UNIQUE_CONFLICTS: &[(&str, &str, &str)] = &[
         "a publisher with this name already exists",
     ),
     (
+        "datasets_identifier_key",
+        "dataset_identifier_taken",
+        "this publisher already has a dataset with this identifier",
+    ),
+    (
         "committees_name_key",
         "committee_name_taken",
         "a committee with this name already exists",

@@ -6,6 +6,7 @@
 //! change to the hash-chained event log in that same transaction.
 
 pub mod committees;
+pub mod datasets;
 pub mod db;
 pub mod error;
 pub mod events;
@@ -15,3 +16,9 @@ pub mod schema;
 
 pub use db::{DatabaseUrl, DbConnection, Pool};
 pub use error::StoreError;
+
+diesel::define_sql_function! {
+    /// SQL `lower()`: `LIKE` and `=` differ in case handling between SQLite and PostgreSQL, so
+    /// case-insensitive comparisons lower both sides.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}

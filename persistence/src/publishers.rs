@@ -26,6 +26,16 @@ pub fn find(conn: &mut DbConnection, id: PublisherId) -> Result<Option<Publisher
         .transpose()
 }
 
+/// The publisher with this name, compared without regard to case (names are unique so).
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Publisher>, StoreError> {
+    publishers::table
+        .filter(crate::lower(publishers::name).eq(name.to_lowercase()))
+        .first::<PublisherRow>(conn)
+        .optional()?
+        .map(PublisherRow::into_domain)
+        .transpose()
+}
+
 /// Publishers in creation order, starting after `after`.
 pub fn list(
     conn: &mut DbConnection,

@@ -72,7 +72,28 @@ diesel::joinable!(committee_publishers -> committees (committee_id));
 diesel::joinable!(committee_publishers -> publishers (publisher_id));
 diesel::joinable!(committee_members -> committees (committee_id));
 
+diesel::table! {
+    datasets (id) {
+        id -> Text,
+        publisher_id -> Text,
+        committee_id -> Text,
+        identifier -> Text,
+        status -> Text,
+        access_rights -> Text,
+        document -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        modified_at -> Timestamp,
+        issued_at -> Nullable<Timestamp>,
+        confirmed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(datasets -> publishers (publisher_id));
+diesel::joinable!(datasets -> committees (committee_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    datasets,
     events,
     event_chain_head,
     publishers,

@@ -254,6 +254,13 @@ impl RoleRequirement for AdminOnly {
     const ROLES: &'static [Role] = &[Role::HdabAdmin];
 }
 
+/// Data holders (for their own publishers) and HDAB administrators.
+pub struct DatasetWriter;
+
+impl RoleRequirement for DatasetWriter {
+    const ROLES: &'static [Role] = &[Role::DataHolder, Role::HdabAdmin];
+}
+
 /// A caller holding one of `R::ROLES`.
 pub struct Authorized<R> {
     pub principal: Principal,

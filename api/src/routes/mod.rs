@@ -2,7 +2,9 @@
 //! utoipa-actix-web, so a route and its OpenAPI operation cannot drift apart.
 
 pub mod audit;
+pub mod catalogue;
 pub mod committees;
+pub mod datasets;
 pub mod problems;
 pub mod publishers;
 pub mod system;
@@ -31,6 +33,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(committees::read)
                 .service(committees::replace)
                 .service(committees::delete)
+                .service(catalogue::catalogue)
+                .service(catalogue::catalogue_file)
+                .service(datasets::create)
+                .service(datasets::read)
+                .service(datasets::replace)
+                .service(datasets::publish)
+                .service(datasets::withdraw)
+                .service(datasets::confirm)
                 .service(audit::list_events)
                 .service(audit::verify),
         );

@@ -12,6 +12,7 @@ fn describe(status: u16) -> &'static str {
         401 => "No token, or a token that is not accepted",
         403 => "The token lacks the role this needs",
         404 => "Not found, or outside the caller's scope",
+        406 => "None of the accepted media types can be produced",
         409 => "Conflicts with stored data (a name taken, a record still referred to)",
         412 => "If-Match does not match the current version",
         413 => "The body exceeds the size limit",
@@ -81,4 +82,16 @@ problem_set!(
 problem_set!(
     /// Readiness: the database may be down.
     ReadinessProblems: 503
+);
+problem_set!(
+    /// Reading one public resource in a negotiated representation.
+    ReadRepresentationProblems: 401, 404, 406, 503
+);
+problem_set!(
+    /// Changing a resource's lifecycle state.
+    LifecycleProblems: 401, 403, 404, 409, 503
+);
+problem_set!(
+    /// Reading the catalogue.
+    CatalogueProblems: 400, 401, 404, 406, 422, 503
 );

@@ -6,11 +6,11 @@ use hdab_domain::ids::CommitteeId;
 use hdab_domain::version::{self, Precondition};
 use hdab_domain::{FieldErrors, ValueError};
 use hdab_openapi::organisations::CommitteeView;
-use hdab_persistence::{DbConnection, committees, events, publishers};
+use hdab_persistence::{DbConnection, committees, datasets, events, publishers};
 use serde_json::json;
 
 use super::record;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 pub fn create(
     conn: &mut DbConnection,
@@ -78,6 +78,7 @@ pub fn replace(
     })
 }
 
+/// Deletes a committee no dataset names as its reviewer (409 otherwise).
 pub fn delete(
     conn: &mut DbConnection,
     actor: &str,
@@ -87,6 +88,14 @@ pub fn delete(
     events::write(conn, |tx| {
         let current =
             committees::find(tx, id)?.ok_or_else(|| ApiError::not_found("the committee"))?;
+        let datasets = datasets::count_for_committee(tx, id)?;
+        if datasets > 0 {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!("{datasets} dataset(s) name this committee as their reviewer; reassign them first"),
+            )
+            .with_code("committee_in_use"));
+        }
         committees::delete(tx, id)?;
         let payload = json!({ "id": id, "name": current.details.name().as_str() });
         record(

@@ -2,6 +2,7 @@
 //! decide, writes the rows and appends the event, all or nothing.
 
 pub mod committees;
+pub mod datasets;
 pub mod publishers;
 
 use chrono::{DateTime, Utc};

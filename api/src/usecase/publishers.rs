@@ -5,7 +5,7 @@ use hdab_domain::ids::PublisherId;
 use hdab_domain::publisher::{Publisher, PublisherDetails};
 use hdab_domain::version::{self, Precondition};
 use hdab_openapi::organisations::PublisherView;
-use hdab_persistence::{DbConnection, events, publishers};
+use hdab_persistence::{DbConnection, datasets, events, publishers};
 use serde_json::json;
 
 use super::record;
@@ -75,7 +75,8 @@ pub fn replace(
     })
 }
 
-/// Deletes a publisher nothing refers to; a publisher a committee serves stays (409).
+/// Deletes a publisher nothing refers to; one that a committee serves or that holds datasets
+/// stays (409).
 pub fn delete(
     conn: &mut DbConnection,
     actor: &str,
@@ -86,12 +87,11 @@ pub fn delete(
         let current =
             publishers::find(tx, id)?.ok_or_else(|| ApiError::not_found("the publisher"))?;
         let committees = publishers::committees_serving(tx, id)?;
-        if committees > 0 {
+        let datasets = datasets::count_for_publisher(tx, id)?;
+        if committees + datasets > 0 {
             return Err(ApiError::new(
                 ErrorCode::Conflict,
-                format!(
-                    "{committees} committee(s) serve this publisher; remove it from them first"
-                ),
+                format!("{committees} committee(s) serve this publisher and it holds {datasets} dataset(s); a publisher with either stays"),
             )
             .with_code("publisher_in_use"));
         }

@@ -135,19 +135,35 @@ mod tests {
 
     #[test]
     fn terms_carry_their_duo_identifiers() {
-        assert_eq!(DuoPermission::GeneralResearchUse.term().iri(), "http://purl.obolibrary.org/obo/DUO_0000042");
+        assert_eq!(
+            DuoPermission::GeneralResearchUse.term().iri(),
+            "http://purl.obolibrary.org/obo/DUO_0000042"
+        );
         assert_eq!(DuoModifier::TimeLimit(12).term().code, "TS");
         let codes: Vec<_> = [
-            DuoModifier::NoMethodsDevelopment, DuoModifier::GeneticStudiesOnly, DuoModifier::NonProfitNonCommercial,
-            DuoModifier::NonProfitUse, DuoModifier::NonCommercialUse, DuoModifier::EthicsApproval,
-            DuoModifier::Collaboration, DuoModifier::Publication,
-            DuoModifier::PublicationMoratorium(NaiveDate::MIN), DuoModifier::ReturnToDatabase,
-            DuoModifier::TimeLimit(1), DuoModifier::UserSpecific, DuoModifier::ProjectSpecific,
-            DuoModifier::InstitutionSpecific, DuoModifier::GeographicalRestriction(vec![]),
+            DuoModifier::NoMethodsDevelopment,
+            DuoModifier::GeneticStudiesOnly,
+            DuoModifier::NonProfitNonCommercial,
+            DuoModifier::NonProfitUse,
+            DuoModifier::NonCommercialUse,
+            DuoModifier::EthicsApproval,
+            DuoModifier::Collaboration,
+            DuoModifier::Publication,
+            DuoModifier::PublicationMoratorium(NaiveDate::MIN),
+            DuoModifier::ReturnToDatabase,
+            DuoModifier::TimeLimit(1),
+            DuoModifier::UserSpecific,
+            DuoModifier::ProjectSpecific,
+            DuoModifier::InstitutionSpecific,
+            DuoModifier::GeographicalRestriction(vec![]),
         ]
         .iter()
         .map(|m| m.term().code)
         .collect();
-        assert_eq!(codes, DuoModifier::CODES, "the code list and the terms agree");
+        assert_eq!(
+            codes,
+            DuoModifier::CODES,
+            "the code list and the terms agree"
+        );
     }
 }

@@ -21,7 +21,9 @@ impl IcdCode {
             && bytes[2].is_ascii_digit();
         let subcategory_ok = match &bytes[3.min(bytes.len())..] {
             [] => true,
-            [b'.', rest @ ..] => (1..=2).contains(&rest.len()) && rest.iter().all(u8::is_ascii_digit),
+            [b'.', rest @ ..] => {
+                (1..=2).contains(&rest.len()) && rest.iter().all(u8::is_ascii_digit)
+            }
             _ => false,
         };
         if !(category_ok && subcategory_ok) {
@@ -111,13 +113,20 @@ mod tests {
         assert!(code("C34").is_within(&code("C34")));
         assert!(!code("C34").is_within(&code("C34.1")));
         assert!(!code("C50.9").is_within(&code("C34")));
-        assert_eq!(code("C34.12").with_ancestors(), [code("C34.12"), code("C34.1"), code("C34")]);
+        assert_eq!(
+            code("C34.12").with_ancestors(),
+            [code("C34.12"), code("C34.1"), code("C34")]
+        );
     }
 
     #[test]
     fn malformed_codes_are_refused() {
         for bad in ["c34", "C3", "C34.", "C34.123", "34.1", "C34-1", ""] {
-            assert_eq!(IcdCode::parse(bad).unwrap_err().code, "invalid_icd10", "{bad}");
+            assert_eq!(
+                IcdCode::parse(bad).unwrap_err().code,
+                "invalid_icd10",
+                "{bad}"
+            );
         }
     }
 
@@ -125,8 +134,14 @@ mod tests {
     fn cancer_conditions_must_be_neoplasms() {
         assert!(IcdCode::parse_neoplasm("C61").is_ok());
         assert!(IcdCode::parse_neoplasm("D05.1").is_ok());
-        assert_eq!(IcdCode::parse_neoplasm("D50").unwrap_err().code, "not_a_neoplasm");
-        assert_eq!(IcdCode::parse_neoplasm("E11.9").unwrap_err().code, "not_a_neoplasm");
+        assert_eq!(
+            IcdCode::parse_neoplasm("D50").unwrap_err().code,
+            "not_a_neoplasm"
+        );
+        assert_eq!(
+            IcdCode::parse_neoplasm("E11.9").unwrap_err().code,
+            "not_a_neoplasm"
+        );
     }
 
     proptest! {

@@ -47,7 +47,10 @@ pub struct Period {
 impl Period {
     pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Self, ValueError> {
         if start > end {
-            return Err(ValueError::new("start_after_end", "the start must not be after the end"));
+            return Err(ValueError::new(
+                "start_after_end",
+                "the start must not be after the end",
+            ));
         }
         Ok(Self { start, end })
     }
@@ -61,7 +64,9 @@ pub struct FileType(String);
 impl FileType {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         let ok = (2..=20).contains(&input.len())
-            && input.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            && input
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
         if !ok {
             return Err(ValueError::new(
                 "invalid_file_type",
@@ -85,11 +90,17 @@ impl MediaType {
         let token = |s: &str| {
             !s.is_empty()
                 && s.len() <= 127
-                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
         };
         match input.split_once('/') {
-            Some((kind, subtype)) if token(kind) && token(subtype) => Ok(Self(input.to_ascii_lowercase())),
-            _ => Err(ValueError::new("invalid_media_type", "must be a media type such as application/dicom")),
+            Some((kind, subtype)) if token(kind) && token(subtype) => {
+                Ok(Self(input.to_ascii_lowercase()))
+            }
+            _ => Err(ValueError::new(
+                "invalid_media_type",
+                "must be a media type such as application/dicom",
+            )),
         }
     }
 
@@ -196,8 +207,18 @@ impl DatasetDetails {
                 errors.add(field, ValueError::new("required", why.to_owned()));
             }
         };
-        required(&mut errors, "distributions", !draft.distributions.is_empty(), "a dataset needs at least one distribution");
-        required(&mut errors, "health_categories", !draft.health_categories.is_empty(), "a dataset needs at least one EHDS Art 51 health category");
+        required(
+            &mut errors,
+            "distributions",
+            !draft.distributions.is_empty(),
+            "a dataset needs at least one distribution",
+        );
+        required(
+            &mut errors,
+            "health_categories",
+            !draft.health_categories.is_empty(),
+            "a dataset needs at least one EHDS Art 51 health category",
+        );
         required(
             &mut errors,
             "variables",
@@ -206,17 +227,39 @@ impl DatasetDetails {
         );
         if draft.access_rights == AccessRights::NonPublic {
             let why = "is required for NON_PUBLIC datasets (HealthDCAT-AP)";
-            required(&mut errors, "contact_point", draft.contact_point.is_some(), why);
-            required(&mut errors, "keywords", draft.keywords.values().any(|k| !k.is_empty()), why);
-            required(&mut errors, "dataset_type", draft.dataset_type.is_some(), why);
+            required(
+                &mut errors,
+                "contact_point",
+                draft.contact_point.is_some(),
+                why,
+            );
+            required(
+                &mut errors,
+                "keywords",
+                draft.keywords.values().any(|k| !k.is_empty()),
+                why,
+            );
+            required(
+                &mut errors,
+                "dataset_type",
+                draft.dataset_type.is_some(),
+                why,
+            );
             required(&mut errors, "provenance", draft.provenance.is_some(), why);
         }
         if let (Some(min), Some(max)) = (draft.min_typical_age, draft.max_typical_age)
             && min > max
         {
-            errors.add("min_typical_age", ValueError::new("min_above_max", "must not be above max_typical_age"));
+            errors.add(
+                "min_typical_age",
+                ValueError::new("min_above_max", "must not be above max_typical_age"),
+            );
         }
-        if errors.is_empty() { Ok(Self(draft)) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(Self(draft))
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -291,7 +334,11 @@ mod tests {
     use crate::catalogue::duo::DuoPermission;
 
     fn text(s: &str) -> LocalizedText {
-        LocalizedText::new(BTreeMap::from([(LanguageTag::english(), LongText::parse(s).unwrap())])).unwrap()
+        LocalizedText::new(BTreeMap::from([(
+            LanguageTag::english(),
+            LongText::parse(s).unwrap(),
+        )]))
+        .unwrap()
     }
 
     fn draft(access_rights: AccessRights) -> DatasetDraft {
@@ -329,7 +376,10 @@ mod tests {
             population_coverage: None,
             quality_label: None,
             imaging: ImagingProfile::default(),
-            data_use: DataUseConditions { permission: DuoPermission::GeneralResearchUse, modifiers: vec![] },
+            data_use: DataUseConditions {
+                permission: DuoPermission::GeneralResearchUse,
+                modifiers: vec![],
+            },
         }
     }
 
@@ -404,7 +454,9 @@ mod tests {
                 };
                 match status.after(action) {
                     Ok(next) => assert_eq!(next, expected),
-                    Err(error) => assert_eq!(*status, expected, "only a repeat is refused: {error}"),
+                    Err(error) => {
+                        assert_eq!(*status, expected, "only a repeat is refused: {error}")
+                    }
                 }
             }
         }
@@ -414,6 +466,9 @@ mod tests {
     fn periods_do_not_end_before_they_start() {
         let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).unwrap();
         assert!(Period::new(day(1), day(1)).is_ok());
-        assert_eq!(Period::new(day(2), day(1)).unwrap_err().code, "start_after_end");
+        assert_eq!(
+            Period::new(day(2), day(1)).unwrap_err().code,
+            "start_after_end"
+        );
     }
 }

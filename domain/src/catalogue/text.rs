@@ -13,11 +13,17 @@ fn checked_text(input: &str, max: usize, multiline: bool) -> Result<String, Valu
         return Err(ValueError::new("required", "must not be empty"));
     }
     if trimmed.chars().count() > max {
-        return Err(ValueError::new("too_long", format!("must be at most {max} characters")));
+        return Err(ValueError::new(
+            "too_long",
+            format!("must be at most {max} characters"),
+        ));
     }
     let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
     if !trimmed.chars().all(allowed) {
-        return Err(ValueError::new("control_characters", "must not contain control characters"));
+        return Err(ValueError::new(
+            "control_characters",
+            "must not contain control characters",
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -63,13 +69,18 @@ impl LocalizedText {
     /// Checks that an English text is present.
     pub fn new(texts: BTreeMap<LanguageTag, LongText>) -> Result<Self, ValueError> {
         if !texts.contains_key(&LanguageTag::english()) {
-            return Err(ValueError::new("english_required", "must include an English (`en`) text"));
+            return Err(ValueError::new(
+                "english_required",
+                "must include an English (`en`) text",
+            ));
         }
         Ok(Self(texts))
     }
 
     pub fn english(&self) -> &str {
-        self.0.get(&LanguageTag::english()).map_or("", LongText::as_str)
+        self.0
+            .get(&LanguageTag::english())
+            .map_or("", LongText::as_str)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&LanguageTag, &str)> {
@@ -83,13 +94,22 @@ mod tests {
 
     #[test]
     fn english_is_required_in_multilingual_text() {
-        let german = BTreeMap::from([(LanguageTag::parse("de").unwrap(), LongText::parse("Lunge").unwrap())]);
-        assert_eq!(LocalizedText::new(german).unwrap_err().code, "english_required");
+        let german = BTreeMap::from([(
+            LanguageTag::parse("de").unwrap(),
+            LongText::parse("Lunge").unwrap(),
+        )]);
+        assert_eq!(
+            LocalizedText::new(german).unwrap_err().code,
+            "english_required"
+        );
     }
 
     #[test]
     fn short_texts_are_single_lines() {
-        assert_eq!(ShortText::parse("a\nb").unwrap_err().code, "control_characters");
+        assert_eq!(
+            ShortText::parse("a\nb").unwrap_err().code,
+            "control_characters"
+        );
         assert!(LongText::parse("a\nb").is_ok());
     }
 }

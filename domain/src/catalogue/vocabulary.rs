@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{code_enum, ValueError};
+use crate::{ValueError, code_enum};
 
 code_enum!(
     /// Who may see the data (HealthDCAT-AP's three access levels, the EU access-right list).
@@ -128,12 +128,38 @@ code_enum!(
 /// Languages hdab describes data in: the EU's official languages and other EEA languages, as
 /// BCP-47 primary subtags with the EU language list's code and the stemmer search uses.
 const LANGUAGES: &[(&str, &str)] = &[
-    ("bg", "BUL"), ("ca", "CAT"), ("cs", "CES"), ("da", "DAN"), ("de", "DEU"), ("el", "ELL"),
-    ("en", "ENG"), ("es", "SPA"), ("et", "EST"), ("eu", "EUS"), ("fi", "FIN"), ("fr", "FRA"),
-    ("ga", "GLE"), ("gl", "GLG"), ("hr", "HRV"), ("hu", "HUN"), ("is", "ISL"), ("it", "ITA"),
-    ("lb", "LTZ"), ("lt", "LIT"), ("lv", "LAV"), ("mt", "MLT"), ("nb", "NOB"), ("nl", "NLD"),
-    ("nn", "NNO"), ("no", "NOR"), ("pl", "POL"), ("pt", "POR"), ("ro", "RON"), ("sk", "SLK"),
-    ("sl", "SLV"), ("sv", "SWE"),
+    ("bg", "BUL"),
+    ("ca", "CAT"),
+    ("cs", "CES"),
+    ("da", "DAN"),
+    ("de", "DEU"),
+    ("el", "ELL"),
+    ("en", "ENG"),
+    ("es", "SPA"),
+    ("et", "EST"),
+    ("eu", "EUS"),
+    ("fi", "FIN"),
+    ("fr", "FRA"),
+    ("ga", "GLE"),
+    ("gl", "GLG"),
+    ("hr", "HRV"),
+    ("hu", "HUN"),
+    ("is", "ISL"),
+    ("it", "ITA"),
+    ("lb", "LTZ"),
+    ("lt", "LIT"),
+    ("lv", "LAV"),
+    ("mt", "MLT"),
+    ("nb", "NOB"),
+    ("nl", "NLD"),
+    ("nn", "NNO"),
+    ("no", "NOR"),
+    ("pl", "POL"),
+    ("pt", "POR"),
+    ("ro", "RON"),
+    ("sk", "SLK"),
+    ("sl", "SLV"),
+    ("sv", "SWE"),
 ];
 
 /// A BCP-47 language tag: an EU or EEA language subtag, optionally with a region (`de`,
@@ -161,7 +187,9 @@ impl LanguageTag {
         }
         match region {
             None => Ok(Self(primary)),
-            Some(region) if region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            Some(region)
+                if region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic()) =>
+            {
                 Ok(Self(format!("{primary}-{}", region.to_ascii_uppercase())))
             }
             Some(_) => Err(invalid()),
@@ -216,10 +244,17 @@ mod tests {
     #[test]
     fn language_tags_are_canonicalised_and_mapped_to_the_eu_list() {
         let tag = LanguageTag::parse("DE-at").unwrap();
-        assert_eq!((tag.as_str(), tag.primary(), tag.eu_code()), ("de-AT", "de", "DEU"));
+        assert_eq!(
+            (tag.as_str(), tag.primary(), tag.eu_code()),
+            ("de-AT", "de", "DEU")
+        );
         assert_eq!(LanguageTag::parse("fr").unwrap().eu_code(), "FRA");
         for bad in ["xx", "english", "de-AT-1996", "de-1", ""] {
-            assert_eq!(LanguageTag::parse(bad).unwrap_err().code, "unknown_language", "{bad}");
+            assert_eq!(
+                LanguageTag::parse(bad).unwrap_err().code,
+                "unknown_language",
+                "{bad}"
+            );
         }
     }
 

@@ -1,0 +1,229 @@
+//! `/api/v1/datasets`: the catalogue's datasets. Data holders write their own publishers'
+//! datasets; anyone reads published and withdrawn ones, as JSON or HealthDCAT-AP RDF.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use hdab_domain::catalogue::{Dataset, DatasetDetails, Lifecycle};
+use hdab_domain::ids::DatasetId;
+use hdab_openapi::catalogue::{DatasetInput, DatasetView};
+use uuid::Uuid;
+
+use super::problems::{
+    CreateProblems, LifecycleProblems, ReadRepresentationProblems, ReplaceProblems,
+};
+use super::{created, versioned};
+use crate::auth::{Authorized, Caller, DatasetWriter};
+use crate::error::ApiError;
+use crate::extract::{IfMatch, JsonBody};
+use crate::negotiate::{DATASET_REPRESENTATIONS, Representation, negotiate, split_extension};
+use crate::rdf::{self, RdfSyntax};
+use crate::state::{AppState, now};
+use crate::usecase::datasets as usecase;
+
+fn location(id: DatasetId) -> String {
+    format!("/api/v1/datasets/{id}")
+}
+
+/// Describe a new dataset (as a draft).
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "create_dataset",
+    request_body = DatasetInput,
+    security(("bearer" = [])),
+    responses((status = 201, body = DatasetView, headers(("location" = String), ("etag" = String))), CreateProblems)
+)]
+#[post("/datasets")]
+pub async fn create(
+    state: web::Data<AppState>,
+    writer: Authorized<DatasetWriter>,
+    body: JsonBody<DatasetInput>,
+) -> Result<HttpResponse, ApiError> {
+    let details = DatasetDetails::try_from(&body.0)?;
+    let principal = writer.principal;
+    let dataset = state
+        .db(move |conn| usecase::create(conn, &principal, now(), details))
+        .await?;
+    Ok(created(
+        location(dataset.id),
+        dataset.version,
+        &DatasetView::new(&dataset, now()),
+    ))
+}
+
+/// Read a dataset: JSON, or its HealthDCAT-AP description in Turtle, JSON-LD or RDF/XML (by
+/// `Accept`, or by the extension `.ttl`, `.jsonld`, `.rdf`). Drafts are visible only to their
+/// holder.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "get_dataset",
+    params(("id" = String, Path, description = "Dataset id, optionally with .json, .ttl, .jsonld or .rdf")),
+    responses(
+        (status = 200, description = "The dataset", headers(("etag" = String)), content(
+            (DatasetView = "application/json"),
+            (String = "text/turtle"),
+            (String = "application/ld+json"),
+            (String = "application/rdf+xml"),
+        )),
+        ReadRepresentationProblems,
+    )
+)]
+#[get("/datasets/{id}")]
+pub async fn read(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, extension) = split_extension(&id)?;
+    let id = DatasetId::parse(id).map_err(|_| ApiError::not_found("the dataset"))?;
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let representation = match extension {
+        Some(representation) => representation,
+        None => negotiate(accept, &DATASET_REPRESENTATIONS)?,
+    };
+    let principal = caller.principal().cloned();
+    let (dataset, publisher) = state
+        .db(move |conn| {
+            let dataset = usecase::load_visible(conn, principal.as_ref(), id)?;
+            let publisher = hdab_persistence::publishers::find(conn, dataset.details.publisher_id)?
+                .ok_or_else(|| ApiError::internal("a dataset's publisher is missing"))?;
+            Ok((dataset, publisher))
+        })
+        .await?;
+    match representation {
+        Representation::Json => Ok(versioned(
+            dataset.version,
+            &DatasetView::new(&dataset, now()),
+        )),
+        Representation::Rdf(syntax) => {
+            rdf_response(syntax, &state.identity.describe(&dataset, &publisher))
+        }
+    }
+}
+
+/// Serialises `triples` as the body of a 200 response.
+pub fn rdf_response(syntax: RdfSyntax, triples: &rdf::Triples) -> Result<HttpResponse, ApiError> {
+    let mut out = rdf::serializer(syntax, Vec::new());
+    triples.write(&mut out).map_err(ApiError::internal)?;
+    let body = out.finish().map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type(syntax.media_type())
+        .insert_header((header::VARY, "Accept"))
+        .body(body))
+}
+
+/// Replace a dataset's description; this also re-confirms it (EHDS Art 60).
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "replace_dataset",
+    request_body = DatasetInput,
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Dataset id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being replaced, e.g. \"3\", or * for any version", pattern = r#"^(\*|(W/)?"[!#-~]*"([ ,]+(W/)?"[!#-~]*")*)$"#),
+    ),
+    responses((status = 200, body = DatasetView, headers(("etag" = String))), ReplaceProblems)
+)]
+#[put("/datasets/{id}")]
+pub async fn replace(
+    state: web::Data<AppState>,
+    writer: Authorized<DatasetWriter>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: JsonBody<DatasetInput>,
+) -> Result<HttpResponse, ApiError> {
+    let details = DatasetDetails::try_from(&body.0)?;
+    let id = DatasetId::from_uuid(id.into_inner());
+    let principal = writer.principal;
+    let dataset = state
+        .db(move |conn| usecase::replace(conn, &principal, now(), id, &if_match.0, details))
+        .await?;
+    Ok(versioned(
+        dataset.version,
+        &DatasetView::new(&dataset, now()),
+    ))
+}
+
+async fn lifecycle(
+    state: web::Data<AppState>,
+    writer: Authorized<DatasetWriter>,
+    id: Uuid,
+    change: impl FnOnce(
+        &mut hdab_persistence::DbConnection,
+        &hdab_domain::auth::Principal,
+        DatasetId,
+    ) -> Result<Dataset, ApiError>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let principal = writer.principal;
+    let id = DatasetId::from_uuid(id);
+    let dataset = state.db(move |conn| change(conn, &principal, id)).await?;
+    Ok(versioned(
+        dataset.version,
+        &DatasetView::new(&dataset, now()),
+    ))
+}
+
+/// Publish a draft or withdrawn dataset: it becomes searchable and harvestable.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "publish_dataset",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Dataset id")),
+    responses((status = 200, body = DatasetView), LifecycleProblems)
+)]
+#[post("/datasets/{id}/publish")]
+pub async fn publish(
+    state: web::Data<AppState>,
+    writer: Authorized<DatasetWriter>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    lifecycle(state, writer, id.into_inner(), |conn, who, id| {
+        usecase::change_status(conn, who, now(), id, Lifecycle::Publish)
+    })
+    .await
+}
+
+/// Withdraw a dataset: it leaves search and the catalogue, and stays readable by id.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "withdraw_dataset",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Dataset id")),
+    responses((status = 200, body = DatasetView), LifecycleProblems)
+)]
+#[post("/datasets/{id}/withdraw")]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    writer: Authorized<DatasetWriter>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    lifecycle(state, writer, id.into_inner(), |conn, who, id| {
+        usecase::change_status(conn, who, now(), id, Lifecycle::Withdraw)
+    })
+    .await
+}
+
+/// Confirm the description is still current (EHDS Art 60: at least yearly).
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "confirm_dataset",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Dataset id")),
+    responses((status = 200, body = DatasetView), LifecycleProblems)
+)]
+#[post("/datasets/{id}/confirm")]
+pub async fn confirm(
+    state: web::Data<AppState>,
+    writer: Authorized<DatasetWriter>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    lifecycle(state, writer, id.into_inner(), |conn, who, id| {
+        usecase::confirm(conn, who, now(), id)
+    })
+    .await
+}

@@ -1,0 +1,201 @@
+//! Dataset rows: the description's JSON document beside the columns queries use. Turning the
+//! document into a domain dataset is the API layer's work (it owns the wire form), so this
+//! module deals in [`DatasetRecord`]s.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use hdab_domain::ids::{CommitteeId, DatasetId, PublisherId};
+
+use crate::page::{self, Page};
+use crate::schema::datasets;
+use crate::{DbConnection, StoreError};
+
+/// A stored dataset as the database holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetRecord {
+    pub id: DatasetId,
+    pub publisher_id: PublisherId,
+    pub committee_id: CommitteeId,
+    pub identifier: String,
+    pub status: String,
+    pub access_rights: String,
+    /// The description as JSON.
+    pub document: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub modified_at: DateTime<Utc>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub confirmed_at: DateTime<Utc>,
+}
+
+pub fn insert(conn: &mut DbConnection, record: &DatasetRecord) -> Result<(), StoreError> {
+    diesel::insert_into(datasets::table)
+        .values(DatasetRow::from(record))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: DatasetId) -> Result<Option<DatasetRecord>, StoreError> {
+    datasets::table
+        .find(id.to_string())
+        .first::<DatasetRow>(conn)
+        .optional()?
+        .map(DatasetRow::into_record)
+        .transpose()
+}
+
+pub fn find_by_identifier(
+    conn: &mut DbConnection,
+    publisher: PublisherId,
+    identifier: &str,
+) -> Result<Option<DatasetRecord>, StoreError> {
+    datasets::table
+        .filter(datasets::publisher_id.eq(publisher.to_string()))
+        .filter(datasets::identifier.eq(identifier))
+        .first::<DatasetRow>(conn)
+        .optional()?
+        .map(DatasetRow::into_record)
+        .transpose()
+}
+
+/// The identifiers of every dataset of `publisher` (for idempotent bulk loads).
+pub fn identifiers_of(
+    conn: &mut DbConnection,
+    publisher: PublisherId,
+) -> Result<Vec<String>, StoreError> {
+    Ok(datasets::table
+        .filter(datasets::publisher_id.eq(publisher.to_string()))
+        .select(datasets::identifier)
+        .load(conn)?)
+}
+
+/// Replaces the stored row if its version is still `expected_version`.
+pub fn update(
+    conn: &mut DbConnection,
+    record: &DatasetRecord,
+    expected_version: i64,
+) -> Result<bool, StoreError> {
+    let row = DatasetRow::from(record);
+    let updated = diesel::update(
+        datasets::table
+            .find(&row.id)
+            .filter(datasets::version.eq(expected_version)),
+    )
+    .set(&row)
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Which datasets a listing covers.
+#[derive(Debug, Clone, Default)]
+pub struct DatasetFilter {
+    pub status: Option<&'static str>,
+    pub modified_since: Option<DateTime<Utc>>,
+}
+
+/// Datasets in id (creation) order after `after`, at most `limit`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &DatasetFilter,
+    after: Option<DatasetId>,
+    limit: usize,
+) -> Result<Page<DatasetRecord>, StoreError> {
+    let mut query = datasets::table
+        .order(datasets::id.asc())
+        .limit(page::overfetch(limit))
+        .into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(datasets::status.eq(status));
+    }
+    if let Some(since) = filter.modified_since {
+        query = query.filter(datasets::modified_at.ge(since.naive_utc()));
+    }
+    if let Some(after) = after {
+        query = query.filter(datasets::id.gt(after.to_string()));
+    }
+    let rows = query
+        .load::<DatasetRow>(conn)?
+        .into_iter()
+        .map(DatasetRow::into_record)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(page::from_overfetch(rows, limit, |r| r.id.to_string()))
+}
+
+/// How many datasets name this committee: a committee that reviews datasets cannot be deleted.
+pub fn count_for_committee(
+    conn: &mut DbConnection,
+    committee: CommitteeId,
+) -> Result<i64, StoreError> {
+    Ok(datasets::table
+        .filter(datasets::committee_id.eq(committee.to_string()))
+        .count()
+        .get_result(conn)?)
+}
+
+/// How many datasets this publisher holds.
+pub fn count_for_publisher(
+    conn: &mut DbConnection,
+    publisher: PublisherId,
+) -> Result<i64, StoreError> {
+    Ok(datasets::table
+        .filter(datasets::publisher_id.eq(publisher.to_string()))
+        .count()
+        .get_result(conn)?)
+}
+
+#[derive(Queryable, Insertable, AsChangeset)]
+#[diesel(table_name = datasets, treat_none_as_null = true)]
+struct DatasetRow {
+    id: String,
+    publisher_id: String,
+    committee_id: String,
+    identifier: String,
+    status: String,
+    access_rights: String,
+    document: String,
+    version: i64,
+    created_at: NaiveDateTime,
+    modified_at: NaiveDateTime,
+    issued_at: Option<NaiveDateTime>,
+    confirmed_at: NaiveDateTime,
+}
+
+impl From<&DatasetRecord> for DatasetRow {
+    fn from(r: &DatasetRecord) -> Self {
+        Self {
+            id: r.id.to_string(),
+            publisher_id: r.publisher_id.to_string(),
+            committee_id: r.committee_id.to_string(),
+            identifier: r.identifier.clone(),
+            status: r.status.clone(),
+            access_rights: r.access_rights.clone(),
+            document: r.document.clone(),
+            version: r.version,
+            created_at: r.created_at.naive_utc(),
+            modified_at: r.modified_at.naive_utc(),
+            issued_at: r.issued_at.map(|t| t.naive_utc()),
+            confirmed_at: r.confirmed_at.naive_utc(),
+        }
+    }
+}
+
+impl DatasetRow {
+    fn into_record(self) -> Result<DatasetRecord, StoreError> {
+        let corrupt =
+            |e: hdab_domain::ValueError| StoreError::corrupt("dataset", &self.id, e.message);
+        Ok(DatasetRecord {
+            id: DatasetId::parse(&self.id).map_err(corrupt)?,
+            publisher_id: PublisherId::parse(&self.publisher_id).map_err(corrupt)?,
+            committee_id: CommitteeId::parse(&self.committee_id).map_err(corrupt)?,
+            identifier: self.identifier,
+            status: self.status,
+            access_rights: self.access_rights,
+            document: self.document,
+            version: self.version,
+            created_at: self.created_at.and_utc(),
+            modified_at: self.modified_at.and_utc(),
+            issued_at: self.issued_at.map(|t| t.and_utc()),
+            confirmed_at: self.confirmed_at.and_utc(),
+        })
+    }
+}
