@@ -10,6 +10,7 @@ pub mod extract;
 pub mod negotiate;
 pub mod rdf;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod server;
 pub mod state;

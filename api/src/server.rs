@@ -11,8 +11,10 @@ use crate::app::{self, RouteTable, Shared};
 use crate::auth::TokenVerifier;
 use crate::config::{AuthMode, Settings};
 use crate::rdf::CatalogueIdentity;
+use crate::search::Indexer;
 use crate::state::AppState;
 use crate::telemetry::Metrics;
+use hdab_persistence::search::{Freshness, SearchIndex};
 
 /// A bound, not yet awaited server.
 pub struct Started {
@@ -33,6 +35,8 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
             "development auth is on: hdab signs its own tokens (hdab token); set HDAB_AUTH_ISSUER for production"
         );
     }
+    let search = Arc::new(open_search(&settings, &pool)?);
+    spawn_index_follower(Arc::clone(&search), pool.clone());
     let document = app::openapi_document();
     let settings = Arc::new(settings);
     let shared = Shared {
@@ -44,6 +48,7 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
                 hdab_email: settings.hdab_contact_email.clone(),
             },
             settings: Arc::clone(&settings),
+            search: Arc::clone(&search),
         }),
         verifier: web::Data::new(verifier),
         metrics: web::Data::new(Metrics::new()?),
@@ -81,4 +86,56 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<hdab_persistence::Po
         tracing::info!(migrations = ?applied, "applied database migrations");
     }
     Ok(pool)
+}
+
+/// Opens the search index and brings it up to date: rebuilt when missing, outdated or ahead of
+/// the database (which was then replaced), otherwise caught up from the event log.
+pub fn open_search(settings: &Settings, pool: &hdab_persistence::Pool) -> anyhow::Result<Indexer> {
+    let (index, freshness) = SearchIndex::open(&settings.index_dir)?;
+    let indexer = Indexer::new(index);
+    let mut conn = pool.get()?;
+    let head = hdab_persistence::events::head_seq(&mut conn)?;
+    match freshness {
+        Freshness::UpTo(seq) if seq <= head => {
+            indexer
+                .catch_up(&mut conn)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(
+                datasets = indexer.index.len(),
+                from_event = seq,
+                to_event = head,
+                "search index caught up"
+            );
+        }
+        _ => {
+            drop(conn);
+            indexer.rebuild(pool).map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    Ok(indexer)
+}
+
+/// Catches the index up with the event log every second, so that writes made through other
+/// instances (or `hdab seed`) become searchable here too.
+fn spawn_index_follower(search: Arc<Indexer>, pool: hdab_persistence::Pool) {
+    actix_web::rt::spawn(async move {
+        let mut interval = actix_web::rt::time::interval(Duration::from_secs(1));
+        loop {
+            interval.tick().await;
+            let search = Arc::clone(&search);
+            let pool = pool.clone();
+            let result = web::block(move || -> Result<(), String> {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                search.catch_up(&mut conn).map_err(|e| e.to_string())
+            })
+            .await;
+            match result {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    tracing::warn!(error = %error, "search index catch-up failed; retrying")
+                }
+                Err(error) => tracing::warn!(error = %error, "search index catch-up was cancelled"),
+            }
+        }
+    });
 }

@@ -69,6 +69,20 @@ pub fn identifiers_of(
         .load(conn)?)
 }
 
+/// The ids of every dataset of `publisher`.
+pub fn ids_of_publisher(
+    conn: &mut DbConnection,
+    publisher: PublisherId,
+) -> Result<Vec<DatasetId>, StoreError> {
+    datasets::table
+        .filter(datasets::publisher_id.eq(publisher.to_string()))
+        .select(datasets::id)
+        .load::<String>(conn)?
+        .iter()
+        .map(|id| DatasetId::parse(id).map_err(|e| StoreError::corrupt("dataset", id, e.message)))
+        .collect()
+}
+
 /// Replaces the stored row if its version is still `expected_version`.
 pub fn update(
     conn: &mut DbConnection,

@@ -55,6 +55,11 @@ pub fn append(
     Ok(chained)
 }
 
+/// The sequence number of the newest event (0 when the log is empty).
+pub fn head_seq(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(load_head(conn)?.seq)
+}
+
 fn load_head(conn: &mut DbConnection) -> Result<ChainHead, StoreError> {
     let (seq, hash) = event_chain_head::table
         .find(1)

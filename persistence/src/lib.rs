@@ -13,6 +13,7 @@ pub mod events;
 pub mod page;
 pub mod publishers;
 pub mod schema;
+pub mod search;
 
 pub use db::{DatabaseUrl, DbConnection, Pool};
 pub use error::StoreError;

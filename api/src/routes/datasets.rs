@@ -5,16 +5,16 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use hdab_domain::catalogue::{Dataset, DatasetDetails, Lifecycle};
 use hdab_domain::ids::DatasetId;
-use hdab_openapi::catalogue::{DatasetInput, DatasetView};
+use hdab_openapi::catalogue::{DatasetInput, DatasetView, SearchPage, SearchQuery};
 use uuid::Uuid;
 
 use super::problems::{
-    CreateProblems, LifecycleProblems, ReadRepresentationProblems, ReplaceProblems,
+    CreateProblems, LifecycleProblems, ListProblems, ReadRepresentationProblems, ReplaceProblems,
 };
 use super::{created, versioned};
 use crate::auth::{Authorized, Caller, DatasetWriter};
 use crate::error::ApiError;
-use crate::extract::{IfMatch, JsonBody};
+use crate::extract::{IfMatch, JsonBody, QueryParams};
 use crate::negotiate::{DATASET_REPRESENTATIONS, Representation, negotiate, split_extension};
 use crate::rdf::{self, RdfSyntax};
 use crate::state::{AppState, now};
@@ -41,13 +41,36 @@ pub async fn create(
     let details = DatasetDetails::try_from(&body.0)?;
     let principal = writer.principal;
     let dataset = state
-        .db(move |conn| usecase::create(conn, &principal, now(), details))
+        .write_then_index(move |conn| usecase::create(conn, &principal, now(), details))
         .await?;
     Ok(created(
         location(dataset.id),
         dataset.version,
         &DatasetView::new(&dataset, now()),
     ))
+}
+
+/// Search published datasets: full text in every language with stemming, filters, facet
+/// counts (each computed with the other filters applied), sorting and cursor paging.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "search_datasets",
+    params(SearchQuery),
+    responses((status = 200, body = SearchPage), ListProblems)
+)]
+#[get("/datasets")]
+pub async fn search(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    query: QueryParams<SearchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let request = crate::search::parse_request(&query)?;
+    let search = std::sync::Arc::clone(&state.search);
+    let results = web::block(move || search.index.search(&request))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(crate::search::page(results)?))
 }
 
 /// Read a dataset: JSON, or its HealthDCAT-AP description in Turtle, JSON-LD or RDF/XML (by
@@ -139,7 +162,9 @@ pub async fn replace(
     let id = DatasetId::from_uuid(id.into_inner());
     let principal = writer.principal;
     let dataset = state
-        .db(move |conn| usecase::replace(conn, &principal, now(), id, &if_match.0, details))
+        .write_then_index(move |conn| {
+            usecase::replace(conn, &principal, now(), id, &if_match.0, details)
+        })
         .await?;
     Ok(versioned(
         dataset.version,
@@ -161,7 +186,9 @@ async fn lifecycle(
 ) -> Result<HttpResponse, ApiError> {
     let principal = writer.principal;
     let id = DatasetId::from_uuid(id);
-    let dataset = state.db(move |conn| change(conn, &principal, id)).await?;
+    let dataset = state
+        .write_then_index(move |conn| change(conn, &principal, id))
+        .await?;
     Ok(versioned(
         dataset.version,
         &DatasetView::new(&dataset, now()),

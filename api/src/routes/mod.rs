@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(committees::delete)
                 .service(catalogue::catalogue)
                 .service(catalogue::catalogue_file)
+                .service(datasets::search)
                 .service(datasets::create)
                 .service(datasets::read)
                 .service(datasets::replace)

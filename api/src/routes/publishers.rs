@@ -122,7 +122,9 @@ pub async fn replace(
     let details = PublisherDetails::try_from(body.0)?;
     let id = PublisherId::from_uuid(id.into_inner());
     let publisher = state
-        .db(move |conn| usecase::replace(conn, &actor, now(), id, &if_match.0, details))
+        .write_then_index(move |conn| {
+            usecase::replace(conn, &actor, now(), id, &if_match.0, details)
+        })
         .await?;
     Ok(versioned(
         publisher.version,

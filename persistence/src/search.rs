@@ -1,0 +1,875 @@
+//! Full-text and faceted search over published datasets, on tantivy.
+//!
+//! The index is derived from the database and never the source of truth: it records in its
+//! commit payload the last event-log sequence number it reflects, catches up by tailing the
+//! log, and is rebuilt from the database when missing or built by another schema version.
+//!
+//! Facet counts are disjunctive (each dimension counted with every *other* filter applied),
+//! computed in one pass: a document failing no filter is a hit and counts everywhere; one
+//! failing exactly one dimension counts only in that dimension, which is what a user would get
+//! by relaxing that filter.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::{AllQuery, Query, QueryParser};
+use tantivy::schema::{
+    FAST, Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term,
+};
+
+/// Bumped whenever the schema or analysis changes: an index of another version is rebuilt.
+const SCHEMA_VERSION: &str = "hdab-search-3";
+const WRITER_MEMORY_BYTES: usize = 100_000_000;
+
+/// Languages with a stemmer: (BCP-47 primary subtag, tantivy language).
+const STEMMED: &[(&str, Language)] = &[
+    ("en", Language::English),
+    ("de", Language::German),
+    ("fr", Language::French),
+    ("es", Language::Spanish),
+    ("it", Language::Italian),
+    ("nl", Language::Dutch),
+    ("pt", Language::Portuguese),
+    ("sv", Language::Swedish),
+    ("da", Language::Danish),
+    ("fi", Language::Finnish),
+    ("hu", Language::Hungarian),
+    ("ro", Language::Romanian),
+    ("el", Language::Greek),
+    ("nb", Language::Norwegian),
+    ("nn", Language::Norwegian),
+    ("no", Language::Norwegian),
+];
+/// Text in other languages is indexed without stemming.
+const PLAIN: &str = "plain";
+
+/// The facet dimensions, in the order results report them.
+pub const DIMENSIONS: &[&str] = &[
+    "cancer_condition",
+    "modality",
+    "body_part",
+    "manufacturer",
+    "country",
+    "publisher",
+    "access_rights",
+    "health_category",
+    "duo_permission",
+    "trusted_holder",
+    "subjects",
+    "age_group",
+    "acquisition_decade",
+];
+
+/// Dimensions counted from a string fast field of the same name.
+const STRING_DIMENSIONS: usize = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot open the search index directory {path}: {reason}")]
+    Directory { path: String, reason: String },
+}
+
+/// What the index holds about one published dataset.
+#[derive(Debug, Clone, Default)]
+pub struct IndexedDataset {
+    /// The dataset id's 128 bits: a stable tie-break and the key for updates.
+    pub id: u128,
+    /// (language tag, text) pairs.
+    pub titles: Vec<(String, String)>,
+    /// Descriptions and keywords, (language tag, text) pairs.
+    pub bodies: Vec<(String, String)>,
+    /// ICD-10 codes with every ancestor, so `C34` finds `C34.1`.
+    pub conditions: Vec<String>,
+    pub modalities: Vec<String>,
+    pub body_parts: Vec<String>,
+    pub manufacturers: Vec<String>,
+    pub countries: Vec<String>,
+    pub publisher: String,
+    pub access_rights: String,
+    pub health_categories: Vec<String>,
+    pub duo_permission: String,
+    pub trusted_holder: bool,
+    pub subjects: Option<u64>,
+    pub min_age: Option<u64>,
+    pub max_age: Option<u64>,
+    pub acquisition_start: Option<i64>,
+    pub acquisition_end: Option<i64>,
+    /// Last modification, microseconds since the epoch.
+    pub modified: i64,
+    /// What a search hit returns, as JSON.
+    pub summary: String,
+}
+
+/// A filter on one string dimension: any of the values (OR).
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Per string dimension (index into [`DIMENSIONS`]), the accepted values.
+    pub values: [Vec<String>; STRING_DIMENSIONS],
+    pub subjects: (Option<u64>, Option<u64>),
+    /// Datasets whose typical age range overlaps this one.
+    pub age: (Option<u64>, Option<u64>),
+    /// Datasets whose acquisition period overlaps these years.
+    pub acquisition_years: (Option<i64>, Option<i64>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Relevance,
+    Modified,
+    Subjects,
+}
+
+/// Where a page starts: after this sort key and id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct After {
+    pub key: f64,
+    pub id: u128,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub text: Option<String>,
+    pub filters: Filters,
+    pub sort: SortBy,
+    pub limit: usize,
+    pub after: Option<After>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub summary: String,
+    pub key: f64,
+    pub id: u128,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchResults {
+    pub total: u64,
+    pub hits: Vec<SearchHit>,
+    /// Whether more hits follow the last one returned.
+    pub more: bool,
+    /// Per dimension, value → count, with the other dimensions' filters applied.
+    pub facets: BTreeMap<&'static str, BTreeMap<String, u64>>,
+}
+
+/// A change to apply.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Upsert(Box<IndexedDataset>),
+    Remove(u128),
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    key: Field,
+    id_hi: Field,
+    id_lo: Field,
+    summary: Field,
+    strings: [Field; STRING_DIMENSIONS],
+    subjects: Field,
+    min_age: Field,
+    max_age: Field,
+    acquisition_start: Field,
+    acquisition_end: Field,
+    modified: Field,
+}
+
+/// The search index of one hdab instance.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    parser: QueryParser,
+    /// The last event-log sequence number the index reflects.
+    applied_seq: AtomicI64,
+}
+
+/// Whether an opened index already reflects the log up to some event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Created now, or found with another schema: it must be rebuilt from the database.
+    NeedsRebuild,
+    /// Reflects every event up to this sequence number.
+    UpTo(i64),
+}
+
+fn analyzer(language: Option<Language>) -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser);
+    match language {
+        // Stem before folding accents: the stemmers expect the language's own letters.
+        Some(language) => builder
+            .filter(Stemmer::new(language))
+            .filter(AsciiFoldingFilter)
+            .build(),
+        None => builder.filter(AsciiFoldingFilter).build(),
+    }
+}
+
+fn text_field_names() -> Vec<String> {
+    let mut codes: Vec<&str> = STEMMED.iter().map(|(code, _)| *code).collect();
+    codes.push(PLAIN);
+    codes
+        .iter()
+        .flat_map(|code| [format!("title_{code}"), format!("body_{code}")])
+        .collect()
+}
+
+fn tokenizer_for(code: &str) -> String {
+    format!("hdab_{code}")
+}
+
+fn build_schema() -> Schema {
+    let mut schema = Schema::builder();
+    schema.add_text_field("key", STRING);
+    schema.add_u64_field("id_hi", FAST);
+    schema.add_u64_field("id_lo", FAST);
+    schema.add_text_field("summary", STORED);
+    for name in &DIMENSIONS[..STRING_DIMENSIONS] {
+        schema.add_text_field(name, TextOptions::default().set_fast("raw"));
+    }
+    let fast = NumericOptions::default().set_fast();
+    schema.add_u64_field("subjects", fast.clone());
+    schema.add_u64_field("min_age", fast.clone());
+    schema.add_u64_field("max_age", fast.clone());
+    schema.add_i64_field("acquisition_start", fast.clone());
+    schema.add_i64_field("acquisition_end", fast.clone());
+    schema.add_i64_field("modified", fast);
+    let mut codes: Vec<&str> = STEMMED.iter().map(|(code, _)| *code).collect();
+    codes.push(PLAIN);
+    for code in codes {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(&tokenizer_for(code))
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        schema.add_text_field(&format!("title_{code}"), options.clone());
+        schema.add_text_field(&format!("body_{code}"), options);
+    }
+    schema.build()
+}
+
+fn field(schema: &Schema, name: &str) -> Result<Field, SearchError> {
+    Ok(schema.get_field(name)?)
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it (or recreating it, when it was built by another
+    /// schema version or cannot be read) as needed.
+    pub fn open(dir: &Path) -> Result<(Self, Freshness), SearchError> {
+        std::fs::create_dir_all(dir).map_err(|e| SearchError::Directory {
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let existing = Index::open_in_dir(dir).ok().filter(|index| {
+            index
+                .load_metas()
+                .ok()
+                .and_then(|m| m.payload)
+                .is_some_and(|p| p.starts_with(&format!("{SCHEMA_VERSION} ")))
+        });
+        let (index, freshness) = match existing {
+            Some(index) => {
+                let seq = index
+                    .load_metas()?
+                    .payload
+                    .and_then(|p| p.rsplit(' ').next().and_then(|s| s.parse().ok()))
+                    .unwrap_or(0);
+                (index, Freshness::UpTo(seq))
+            }
+            None => {
+                // Whatever is there is derived data that no longer fits: start over.
+                std::fs::remove_dir_all(dir)?;
+                std::fs::create_dir_all(dir)?;
+                (
+                    Index::create_in_dir(dir, build_schema())?,
+                    Freshness::NeedsRebuild,
+                )
+            }
+        };
+        let search = Self::around(index)?;
+        if let Freshness::UpTo(seq) = freshness {
+            search.applied_seq.store(seq, AtomicOrdering::SeqCst);
+        }
+        Ok((search, freshness))
+    }
+
+    /// An index in memory (tests).
+    pub fn in_memory() -> Result<Self, SearchError> {
+        Self::around(Index::create_in_ram(build_schema()))
+    }
+
+    fn around(index: Index) -> Result<Self, SearchError> {
+        for (code, language) in STEMMED {
+            index
+                .tokenizers()
+                .register(&tokenizer_for(code), analyzer(Some(*language)));
+        }
+        index
+            .tokenizers()
+            .register(&tokenizer_for(PLAIN), analyzer(None));
+        let schema = index.schema();
+        let strings = DIMENSIONS[..STRING_DIMENSIONS]
+            .iter()
+            .map(|name| field(&schema, name))
+            .collect::<Result<Vec<_>, _>>()?;
+        let fields = Fields {
+            key: field(&schema, "key")?,
+            id_hi: field(&schema, "id_hi")?,
+            id_lo: field(&schema, "id_lo")?,
+            summary: field(&schema, "summary")?,
+            strings: strings
+                .try_into()
+                .map_err(|_| tantivy::TantivyError::SchemaError("dimensions".into()))?,
+            subjects: field(&schema, "subjects")?,
+            min_age: field(&schema, "min_age")?,
+            max_age: field(&schema, "max_age")?,
+            acquisition_start: field(&schema, "acquisition_start")?,
+            acquisition_end: field(&schema, "acquisition_end")?,
+            modified: field(&schema, "modified")?,
+        };
+        let text_fields = text_field_names()
+            .iter()
+            .map(|name| field(&schema, name))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut parser = QueryParser::for_index(&index, text_fields.clone());
+        parser.set_conjunction_by_default();
+        for field in text_fields {
+            if schema.get_field_name(field).starts_with("title_") {
+                parser.set_field_boost(field, 2.0);
+            }
+        }
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let writer = index.writer(WRITER_MEMORY_BYTES)?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            parser,
+            applied_seq: AtomicI64::new(0),
+        })
+    }
+
+    fn document(&self, d: &IndexedDataset) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.key, format!("{:032x}", d.id));
+        doc.add_u64(f.id_hi, (d.id >> 64) as u64);
+        doc.add_u64(f.id_lo, d.id as u64);
+        doc.add_text(f.summary, &d.summary);
+        let schema = self.index.schema();
+        for (field_prefix, texts) in [("title", &d.titles), ("body", &d.bodies)] {
+            for (language, text) in texts {
+                let primary = language.split('-').next().unwrap_or(language);
+                let code = if STEMMED.iter().any(|(c, _)| *c == primary) {
+                    primary
+                } else {
+                    PLAIN
+                };
+                if let Ok(field) = schema.get_field(&format!("{field_prefix}_{code}")) {
+                    doc.add_text(field, text);
+                }
+            }
+        }
+        let single = |value: &String| std::slice::from_ref(value).to_vec();
+        let values: [Vec<String>; STRING_DIMENSIONS] = [
+            d.conditions.clone(),
+            d.modalities.clone(),
+            d.body_parts.clone(),
+            d.manufacturers.clone(),
+            d.countries.clone(),
+            single(&d.publisher),
+            single(&d.access_rights),
+            d.health_categories.clone(),
+            single(&d.duo_permission),
+            vec![d.trusted_holder.to_string()],
+        ];
+        for (field, values) in f.strings.iter().zip(values) {
+            for value in values {
+                doc.add_text(*field, value);
+            }
+        }
+        let mut add_u64 = |field, value: Option<u64>| {
+            if let Some(value) = value {
+                doc.add_u64(field, value);
+            }
+        };
+        add_u64(f.subjects, d.subjects);
+        add_u64(f.min_age, d.min_age);
+        add_u64(f.max_age, d.max_age);
+        if let Some(year) = d.acquisition_start {
+            doc.add_i64(f.acquisition_start, year);
+        }
+        if let Some(year) = d.acquisition_end {
+            doc.add_i64(f.acquisition_end, year);
+        }
+        doc.add_i64(f.modified, d.modified);
+        doc
+    }
+
+    fn key_term(&self, id: u128) -> Term {
+        Term::from_field_text(self.fields.key, &format!("{id:032x}"))
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
+        self.writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn commit(&self, writer: &mut IndexWriter, seq: i64) -> Result<(), SearchError> {
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&format!("{SCHEMA_VERSION} {seq}"));
+        commit.commit()?;
+        self.reader.reload()?;
+        self.applied_seq.store(seq, AtomicOrdering::SeqCst);
+        Ok(())
+    }
+
+    /// Replaces the whole index with `datasets`, reflecting the log up to `seq`. Returns how
+    /// many documents were indexed.
+    pub fn rebuild(
+        &self,
+        datasets: impl Iterator<Item = IndexedDataset>,
+        seq: i64,
+    ) -> Result<usize, SearchError> {
+        let mut writer = self.writer();
+        writer.delete_all_documents()?;
+        let mut count = 0;
+        for dataset in datasets {
+            writer.add_document(self.document(&dataset))?;
+            count += 1;
+        }
+        self.commit(&mut writer, seq)?;
+        Ok(count)
+    }
+
+    /// Applies `changes` and records that the index reflects the log up to `seq`; searches
+    /// see the changes when this returns.
+    pub fn apply(&self, changes: &[Change], seq: i64) -> Result<(), SearchError> {
+        let mut writer = self.writer();
+        for change in changes {
+            match change {
+                Change::Upsert(dataset) => {
+                    writer.delete_term(self.key_term(dataset.id));
+                    writer.add_document(self.document(dataset))?;
+                }
+                Change::Remove(id) => {
+                    writer.delete_term(self.key_term(*id));
+                }
+            }
+        }
+        self.commit(&mut writer, seq)
+    }
+
+    /// The last event-log sequence number the index reflects.
+    pub fn applied_seq(&self) -> i64 {
+        self.applied_seq.load(AtomicOrdering::SeqCst)
+    }
+
+    /// How many datasets are indexed.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let searcher = self.reader.searcher();
+        let query: Box<dyn Query> = match request
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            // Lenient: a stray quote or colon in what someone typed is not an error.
+            Some(text) => self.parser.parse_query_lenient(text).0,
+            None => Box::new(AllQuery),
+        };
+        let collector = FacetedTopDocs {
+            request,
+            scored: request.sort == SortBy::Relevance && request.text.is_some(),
+        };
+        let (total, top, counts) = searcher.search(&query, &collector)?;
+        let more = top.len() > request.limit;
+        let mut hits = Vec::with_capacity(request.limit);
+        for candidate in top.into_iter().take(request.limit) {
+            let doc: TantivyDocument = searcher.doc(candidate.address)?;
+            let summary = doc
+                .get_first(self.fields.summary)
+                .and_then(|v| v.as_str())
+                .unwrap_or("{}")
+                .to_owned();
+            hits.push(SearchHit {
+                summary,
+                key: candidate.key,
+                id: candidate.id,
+            });
+        }
+        let facets = DIMENSIONS.iter().copied().zip(counts).collect();
+        Ok(SearchResults {
+            total,
+            hits,
+            more,
+            facets,
+        })
+    }
+}
+
+/// A hit waiting in the top-k heap.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    key: f64,
+    id: u128,
+    address: DocAddress,
+}
+
+impl Candidate {
+    /// Descending key, then ascending id: `Greater` means earlier in the results.
+    fn rank(&self, other: &Self) -> Ordering {
+        self.key
+            .total_cmp(&other.key)
+            .then_with(|| other.id.cmp(&self.id))
+    }
+
+    fn comes_after(&self, after: &After) -> bool {
+        self.key
+            .total_cmp(&after.key)
+            .then_with(|| after.id.cmp(&self.id))
+            == Ordering::Less
+    }
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.rank(other) == Ordering::Equal
+    }
+}
+impl Eq for Candidate {}
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Candidate {
+    // Reversed so that the max-heap's top is the worst kept candidate.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.rank(self)
+    }
+}
+
+type Counts = Vec<BTreeMap<String, u64>>;
+
+struct FacetedTopDocs<'a> {
+    request: &'a SearchRequest,
+    scored: bool,
+}
+
+impl Collector for FacetedTopDocs<'_> {
+    type Fruit = (u64, Vec<Candidate>, Counts);
+    type Child = FacetedSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetedSegment> {
+        FacetedSegment::new(self, segment, reader)
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.scored
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let mut total = 0;
+        let mut top: Vec<Candidate> = Vec::new();
+        let mut counts: Counts = vec![BTreeMap::new(); DIMENSIONS.len()];
+        for (segment_total, segment_top, segment_counts) in fruits {
+            total += segment_total;
+            top.extend(segment_top);
+            for (merged, segment) in counts.iter_mut().zip(segment_counts) {
+                for (value, count) in segment {
+                    *merged.entry(value).or_default() += count;
+                }
+            }
+        }
+        top.sort_by(|a, b| b.rank(a));
+        top.truncate(self.request.limit + 1);
+        Ok((total, top, counts))
+    }
+}
+
+struct FacetedSegment {
+    segment: SegmentOrdinal,
+    strings: Vec<Option<StrColumn>>,
+    /// Per string dimension with a filter, the accepted term ordinals in this segment.
+    wanted: Vec<Option<Vec<u64>>>,
+    /// Per string dimension, counts by term ordinal.
+    ordinal_counts: Vec<Vec<u64>>,
+    range_counts: [BTreeMap<&'static str, u64>; 3],
+    subjects: Column<u64>,
+    min_age: Column<u64>,
+    max_age: Column<u64>,
+    acquisition_start: Column<i64>,
+    acquisition_end: Column<i64>,
+    modified: Column<i64>,
+    id_hi: Column<u64>,
+    id_lo: Column<u64>,
+    filters: Filters,
+    sort: SortBy,
+    scored: bool,
+    after: Option<After>,
+    keep: usize,
+    total: u64,
+    heap: BinaryHeap<Candidate>,
+}
+
+const RANGE_SUBJECTS: usize = 0;
+const RANGE_AGE: usize = 1;
+const RANGE_DECADE: usize = 2;
+
+impl FacetedSegment {
+    fn new(
+        parent: &FacetedTopDocs<'_>,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self> {
+        let fast = reader.fast_fields();
+        let mut strings = Vec::with_capacity(STRING_DIMENSIONS);
+        let mut wanted = Vec::with_capacity(STRING_DIMENSIONS);
+        let mut ordinal_counts = Vec::with_capacity(STRING_DIMENSIONS);
+        for (index, name) in DIMENSIONS[..STRING_DIMENSIONS].iter().enumerate() {
+            let column = fast.str(name)?;
+            let accepted = &parent.request.filters.values[index];
+            wanted.push(if accepted.is_empty() {
+                None
+            } else {
+                let mut ords = Vec::new();
+                if let Some(column) = &column {
+                    for value in accepted {
+                        if let Some(ord) = column.dictionary().term_ord(value)? {
+                            ords.push(ord);
+                        }
+                    }
+                }
+                Some(ords)
+            });
+            ordinal_counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
+            strings.push(column);
+        }
+        Ok(Self {
+            segment,
+            strings,
+            wanted,
+            ordinal_counts,
+            range_counts: Default::default(),
+            subjects: fast.u64("subjects")?,
+            min_age: fast.u64("min_age")?,
+            max_age: fast.u64("max_age")?,
+            acquisition_start: fast.i64("acquisition_start")?,
+            acquisition_end: fast.i64("acquisition_end")?,
+            modified: fast.i64("modified")?,
+            id_hi: fast.u64("id_hi")?,
+            id_lo: fast.u64("id_lo")?,
+            filters: parent.request.filters.clone(),
+            sort: parent.request.sort,
+            scored: parent.scored,
+            after: parent.request.after,
+            keep: parent.request.limit + 1,
+            total: 0,
+            heap: BinaryHeap::new(),
+        })
+    }
+
+    /// Bit `d` set when the document fails dimension `d`'s filter.
+    fn failures(&self, doc: DocId) -> u32 {
+        let mut failed = 0u32;
+        for (index, wanted) in self.wanted.iter().enumerate() {
+            if let Some(ords) = wanted {
+                let matches = self.strings[index]
+                    .as_ref()
+                    .is_some_and(|column| column.term_ords(doc).any(|ord| ords.contains(&ord)));
+                if !matches {
+                    failed |= 1 << index;
+                }
+            }
+        }
+        let within = |value: Option<u64>, (low, high): (Option<u64>, Option<u64>)| {
+            value.is_some_and(|v| low.is_none_or(|l| v >= l) && high.is_none_or(|h| v <= h))
+        };
+        let f = &self.filters;
+        if (f.subjects.0.is_some() || f.subjects.1.is_some())
+            && !within(self.subjects.first(doc), f.subjects)
+        {
+            failed |= 1 << (STRING_DIMENSIONS + RANGE_SUBJECTS);
+        }
+        if f.age.0.is_some() || f.age.1.is_some() {
+            let (min, max) = (self.min_age.first(doc), self.max_age.first(doc));
+            let overlaps = min.is_some_and(|min| f.age.1.is_none_or(|h| min <= h))
+                && max.is_some_and(|max| f.age.0.is_none_or(|l| max >= l));
+            if !overlaps {
+                failed |= 1 << (STRING_DIMENSIONS + RANGE_AGE);
+            }
+        }
+        if f.acquisition_years.0.is_some() || f.acquisition_years.1.is_some() {
+            let (start, end) = (
+                self.acquisition_start.first(doc),
+                self.acquisition_end.first(doc),
+            );
+            let overlaps = start.is_some_and(|s| f.acquisition_years.1.is_none_or(|h| s <= h))
+                && end.is_some_and(|e| f.acquisition_years.0.is_none_or(|l| e >= l));
+            if !overlaps {
+                failed |= 1 << (STRING_DIMENSIONS + RANGE_DECADE);
+            }
+        }
+        failed
+    }
+
+    fn count(&mut self, doc: DocId, dimension: usize) {
+        if dimension < STRING_DIMENSIONS {
+            if let Some(column) = &self.strings[dimension] {
+                for ord in column.term_ords(doc) {
+                    if let Some(count) = self.ordinal_counts[dimension].get_mut(ord as usize) {
+                        *count += 1;
+                    }
+                }
+            }
+            return;
+        }
+        let bucket = match dimension - STRING_DIMENSIONS {
+            RANGE_SUBJECTS => self.subjects.first(doc).map(subjects_bucket),
+            RANGE_AGE => age_group(self.min_age.first(doc), self.max_age.first(doc)),
+            _ => self.acquisition_start.first(doc).map(decade),
+        };
+        if let Some(bucket) = bucket {
+            *self.range_counts[dimension - STRING_DIMENSIONS]
+                .entry(bucket)
+                .or_default() += 1;
+        }
+    }
+
+    fn sort_key(&self, doc: DocId, score: Score) -> f64 {
+        match self.sort {
+            SortBy::Relevance if self.scored => f64::from(score),
+            // Without a text query every hit scores alike: newest first.
+            SortBy::Relevance | SortBy::Modified => {
+                self.modified.first(doc).unwrap_or(i64::MIN) as f64
+            }
+            SortBy::Subjects => self.subjects.first(doc).map_or(-1.0, |s| s as f64),
+        }
+    }
+}
+
+fn subjects_bucket(subjects: u64) -> &'static str {
+    match subjects {
+        0..=99 => "0-99",
+        100..=999 => "100-999",
+        1_000..=9_999 => "1000-9999",
+        _ => "10000+",
+    }
+}
+
+fn age_group(min: Option<u64>, max: Option<u64>) -> Option<&'static str> {
+    match (min, max) {
+        (Some(min), _) if min < 18 => Some("paediatric"),
+        (_, Some(max)) if max >= 65 => Some("adult_and_elderly"),
+        (Some(_), Some(_)) => Some("adult"),
+        _ => None,
+    }
+}
+
+fn decade(year: i64) -> &'static str {
+    match year {
+        ..=1989 => "before-1990",
+        1990..=1999 => "1990s",
+        2000..=2009 => "2000s",
+        2010..=2019 => "2010s",
+        _ => "2020s",
+    }
+}
+
+impl SegmentCollector for FacetedSegment {
+    type Fruit = (u64, Vec<Candidate>, Counts);
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let failed = self.failures(doc);
+        match failed.count_ones() {
+            0 => {
+                self.total += 1;
+                for dimension in 0..DIMENSIONS.len() {
+                    self.count(doc, dimension);
+                }
+                let candidate = Candidate {
+                    key: self.sort_key(doc, score),
+                    id: (u128::from(self.id_hi.first(doc).unwrap_or(0)) << 64)
+                        | u128::from(self.id_lo.first(doc).unwrap_or(0)),
+                    address: DocAddress::new(self.segment, doc),
+                };
+                if self
+                    .after
+                    .is_some_and(|after| !candidate.comes_after(&after))
+                {
+                    return;
+                }
+                if self.heap.len() < self.keep {
+                    self.heap.push(candidate);
+                } else if self
+                    .heap
+                    .peek()
+                    .is_some_and(|worst| candidate.rank(worst) == Ordering::Greater)
+                {
+                    self.heap.pop();
+                    self.heap.push(candidate);
+                }
+            }
+            1 => self.count(doc, failed.trailing_zeros() as usize),
+            _ => {}
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut counts: Counts = vec![BTreeMap::new(); DIMENSIONS.len()];
+        for (dimension, column) in self.strings.iter().enumerate() {
+            let Some(column) = column else { continue };
+            let mut value = String::new();
+            for (ord, count) in self.ordinal_counts[dimension].iter().enumerate() {
+                if *count > 0 && column.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
+                    counts[dimension].insert(value.clone(), *count);
+                }
+            }
+        }
+        for (offset, buckets) in self.range_counts.into_iter().enumerate() {
+            counts[STRING_DIMENSIONS + offset] = buckets
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect();
+        }
+        (self.total, self.heap.into_vec(), counts)
+    }
+}
