@@ -41,10 +41,27 @@ enum Command {
     Migrate,
     /// Print the OpenAPI 3.1 document as JSON.
     Openapi,
+    /// Write the whole published catalogue as one RDF document (HealthDCAT-AP).
+    Export(ExportArgs),
     /// Load the demo catalogue (--demo) or N synthetic datasets (--synthetic N); idempotent.
     Seed(SeedArgs),
     /// Print a development bearer token (development mode only), as stdout's last line.
     Token(TokenArgs),
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// ttl (Turtle), jsonld (JSON-LD) or rdf (RDF/XML).
+    #[arg(long, default_value = "ttl", value_parser = parse_syntax)]
+    format: crate::rdf::RdfSyntax,
+    /// Where to write (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+fn parse_syntax(value: &str) -> Result<crate::rdf::RdfSyntax, String> {
+    crate::rdf::RdfSyntax::from_extension(value)
+        .ok_or_else(|| "must be ttl, jsonld or rdf".to_owned())
 }
 
 #[derive(Args)]
@@ -105,6 +122,7 @@ pub fn main() -> ExitCode {
         Command::Migrate => migrate(&settings),
         Command::Openapi => print_openapi(),
         Command::Seed(args) => seed(&settings, &args),
+        Command::Export(args) => export(&settings, &args),
         Command::Token(args) => print_token(&settings, args),
     };
     match result {
@@ -149,6 +167,32 @@ fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
         report.committees,
         report.datasets,
         report.skipped,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn export(settings: &Settings, args: &ExportArgs) -> anyhow::Result<()> {
+    let pool = crate::server::open_database(settings)?;
+    let identity = crate::rdf::CatalogueIdentity::from_settings(settings);
+    let started = std::time::Instant::now();
+    let out: Box<dyn std::io::Write> = match &args.output {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let count = crate::export::export_catalogue(
+        &pool,
+        &identity,
+        args.format,
+        std::io::BufWriter::with_capacity(1 << 20, out),
+    )
+    .map_err(|e| anyhow::anyhow!("export failed: {e}"))?;
+    let peak_mb = crate::export::peak_rss_bytes().map_or(-1.0, |b| b as f64 / 1_048_576.0);
+    eprintln!(
+        "exported {count} datasets in {:.2} s, peak RSS {peak_mb:.1} MB",
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod negotiate;
 pub mod rdf;

@@ -8,6 +8,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use hdab_domain::catalogue::duo::DuoModifier;
 use hdab_domain::catalogue::vocabulary::AccessRights;
 use hdab_domain::catalogue::{Dataset, Distribution, EHDS_ELI, Period};
+use hdab_domain::ids::PublisherId;
 use hdab_domain::publisher::Publisher;
 use oxrdf::vocab::{rdf, rdfs, xsd};
 use oxrdf::{BlankNode, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
@@ -320,6 +321,14 @@ impl Triples {
 }
 
 impl CatalogueIdentity {
+    pub fn from_settings(settings: &crate::config::Settings) -> Self {
+        Self {
+            base_url: settings.public_url.clone(),
+            hdab_name: settings.hdab_name.clone(),
+            hdab_email: settings.hdab_contact_email.clone(),
+        }
+    }
+
     pub fn dataset_iri(&self, dataset: &Dataset) -> NamedNode {
         NamedNode::new_unchecked(format!("{}/api/v1/datasets/{}", self.base_url, dataset.id))
     }
@@ -332,8 +341,54 @@ impl CatalogueIdentity {
         NamedNode::new_unchecked(format!("{}/api/v1/catalogue", self.base_url))
     }
 
-    /// The HealthDCAT-AP description of `dataset`, published by `publisher`.
-    pub fn describe(&self, dataset: &Dataset, publisher: &Publisher) -> Triples {
+    fn publisher_iri(&self, id: PublisherId) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}/api/v1/publishers/{id}", self.base_url))
+    }
+
+    /// A dataset's description with the agents it names: a document that stands alone.
+    pub fn describe_standalone(&self, dataset: &Dataset, publisher: &Publisher) -> Triples {
+        let mut t = self.describe(dataset);
+        t.extend(self.hdab_agent());
+        t.extend(self.publisher_agent(publisher));
+        t
+    }
+
+    /// The HDAB as an agent with its contact point.
+    pub fn hdab_agent(&self) -> Triples {
+        let mut t = Triples::default();
+        t.agent(&self.hdab_iri(), &self.hdab_name, &self.hdab_email);
+        t
+    }
+
+    /// A publisher as an agent: contact point, homepage, trusted-holder status (Art 72).
+    pub fn publisher_agent(&self, publisher: &Publisher) -> Triples {
+        let mut t = Triples::default();
+        let iri = self.publisher_iri(publisher.id);
+        t.agent(
+            &iri,
+            publisher.details.name.as_str(),
+            publisher.details.contact_email.as_str(),
+        );
+        if let Some(homepage) = &publisher.details.homepage {
+            t.typed_iri(
+                &iri,
+                ns::FOAF_HOMEPAGE,
+                homepage.as_str(),
+                ns::FOAF_DOCUMENT,
+            );
+        }
+        t.typed(
+            iri,
+            ns::HEALTH_TRUSTED,
+            publisher.details.trusted_data_holder,
+            xsd::BOOLEAN,
+        );
+        t
+    }
+
+    /// The HealthDCAT-AP description of `dataset`, naming (not describing) its HDAB and
+    /// publisher, so a catalogue describes each agent once.
+    pub fn describe(&self, dataset: &Dataset) -> Triples {
         let mut t = Triples::default();
         let d = &dataset.details;
         let s = self.dataset_iri(dataset);
@@ -462,32 +517,11 @@ impl CatalogueIdentity {
         }
         t.time(&s, ns::DCT_MODIFIED, dataset.modified_at);
         self.imaging(&mut t, &s, dataset);
-        let hdab = self.hdab_iri();
-        t.add(s.clone(), ns::HEALTH_HDAB, hdab.clone());
-        t.agent(&hdab, &self.hdab_name, &self.hdab_email);
-        let publisher_iri = NamedNode::new_unchecked(format!(
-            "{}/api/v1/publishers/{}",
-            self.base_url, publisher.id
-        ));
-        t.add(s, ns::DCT_PUBLISHER, publisher_iri.clone());
-        t.agent(
-            &publisher_iri,
-            publisher.details.name.as_str(),
-            publisher.details.contact_email.as_str(),
-        );
-        if let Some(homepage) = &publisher.details.homepage {
-            t.typed_iri(
-                &publisher_iri,
-                ns::FOAF_HOMEPAGE,
-                homepage.as_str(),
-                ns::FOAF_DOCUMENT,
-            );
-        }
-        t.typed(
-            publisher_iri,
-            ns::HEALTH_TRUSTED,
-            publisher.details.trusted_data_holder,
-            xsd::BOOLEAN,
+        t.add(s.clone(), ns::HEALTH_HDAB, self.hdab_iri());
+        t.add(
+            s,
+            ns::DCT_PUBLISHER,
+            self.publisher_iri(dataset.details.publisher_id),
         );
         t
     }
@@ -661,14 +695,8 @@ impl CatalogueIdentity {
         }
     }
 
-    /// The `dcat:Catalog` header of one page: its datasets and, when there are more, the
-    /// Hydra link to the next page.
-    pub fn catalogue_page(
-        &self,
-        datasets: &[&Dataset],
-        this_page: &str,
-        next_page: Option<&str>,
-    ) -> Triples {
+    /// The `dcat:Catalog` itself: title, description, legislation, its publisher the HDAB.
+    pub fn catalogue_header(&self) -> Triples {
         let mut t = Triples::default();
         let catalogue = self.catalogue_iri();
         t.add(catalogue.clone(), rdf::TYPE, ns::DCAT_CATALOG);
@@ -690,20 +718,31 @@ impl CatalogueIdentity {
             EHDS_ELI,
             ns::ELI_LEGAL_RESOURCE,
         );
-        let hdab = self.hdab_iri();
-        t.add(catalogue.clone(), ns::DCT_PUBLISHER, hdab.clone());
-        t.agent(&hdab, &self.hdab_name, &self.hdab_email);
+        t.add(catalogue, ns::DCT_PUBLISHER, self.hdab_iri());
+        t.extend(self.hdab_agent());
+        t
+    }
+
+    /// `dcat:dataset` links from the catalogue to each of `datasets`.
+    pub fn catalogue_links(&self, datasets: &[Dataset]) -> Triples {
+        let mut t = Triples::default();
         for dataset in datasets {
             t.add(
-                catalogue.clone(),
+                self.catalogue_iri(),
                 ns::DCAT_DATASET,
                 self.dataset_iri(dataset),
             );
         }
+        t
+    }
+
+    /// The Hydra view of one page: where it is and, when there are more, the next one.
+    pub fn page_view(&self, this_page: &str, next_page: Option<&str>) -> Triples {
+        let mut t = Triples::default();
         let view = NamedNode::new_unchecked(this_page);
-        t.add(catalogue.clone(), ns::HYDRA_VIEW, view.clone());
+        t.add(self.catalogue_iri(), ns::HYDRA_VIEW, view.clone());
         t.add(view.clone(), rdf::TYPE, ns::HYDRA_PARTIAL_VIEW);
-        t.iri(&view, ns::HYDRA_FIRST, catalogue.as_str());
+        t.iri(&view, ns::HYDRA_FIRST, self.catalogue_iri().as_str());
         if let Some(next) = next_page {
             t.iri(&view, ns::HYDRA_NEXT, next);
         }

@@ -400,7 +400,10 @@ pub fn parse_request(query: &SearchQuery) -> Result<SearchRequest, ApiError> {
         text: query.q.clone(),
         filters: Filters {
             values,
-            subjects: (query.subjects_min, query.subjects_max),
+            subjects: (
+                query.subjects_min.map(u64::from),
+                query.subjects_max.map(u64::from),
+            ),
             age: (query.age_min.map(u64::from), query.age_max.map(u64::from)),
             acquisition_years: (
                 query.acquired_from.map(i64::from),

@@ -36,17 +36,13 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
         );
     }
     let search = Arc::new(open_search(&settings, &pool)?);
-    spawn_index_follower(Arc::clone(&search), pool.clone());
+    spawn_index_follower(Arc::downgrade(&search), pool.clone());
     let document = app::openapi_document();
     let settings = Arc::new(settings);
     let shared = Shared {
         state: web::Data::new(AppState {
             pool,
-            identity: CatalogueIdentity {
-                base_url: settings.public_url.clone(),
-                hdab_name: settings.hdab_name.clone(),
-                hdab_email: settings.hdab_contact_email.clone(),
-            },
+            identity: CatalogueIdentity::from_settings(&settings),
             settings: Arc::clone(&settings),
             search: Arc::clone(&search),
         }),
@@ -116,13 +112,16 @@ pub fn open_search(settings: &Settings, pool: &hdab_persistence::Pool) -> anyhow
 }
 
 /// Catches the index up with the event log every second, so that writes made through other
-/// instances (or `hdab seed`) become searchable here too.
-fn spawn_index_follower(search: Arc<Indexer>, pool: hdab_persistence::Pool) {
+/// instances (or `hdab seed`) become searchable here too. It holds the index weakly and ends
+/// when the server that owns the index is gone.
+fn spawn_index_follower(search: std::sync::Weak<Indexer>, pool: hdab_persistence::Pool) {
     actix_web::rt::spawn(async move {
         let mut interval = actix_web::rt::time::interval(Duration::from_secs(1));
         loop {
             interval.tick().await;
-            let search = Arc::clone(&search);
+            let Some(search) = search.upgrade() else {
+                break;
+            };
             let pool = pool.clone();
             let result = web::block(move || -> Result<(), String> {
                 let mut conn = pool.get().map_err(|e| e.to_string())?;

@@ -86,7 +86,8 @@ pub struct DistributionWire {
     pub format: Option<String>,
     #[schema(example = "application/dicom")]
     pub media_type: Option<String>,
-    pub byte_size: Option<u64>,
+    #[schema(minimum = 0)]
+    pub byte_size: Option<i64>,
     #[schema(format = Uri)]
     pub license: Option<String>,
 }
@@ -112,7 +113,8 @@ pub struct AnnotationsWire {
     pub labels: Vec<String>,
     #[schema(schema_with = annotation_method_schema)]
     pub method: String,
-    pub count: u64,
+    #[schema(value_type = i64, minimum = 0, maximum = 4294967295.0)]
+    pub count: u32,
 }
 
 /// The cancer-imaging extensions (EUCAIM profile).
@@ -152,6 +154,7 @@ pub struct DuoConditionWire {
     /// MOR: the date before which results may not be published.
     pub until: Option<NaiveDate>,
     /// TS: how many months the data may be used.
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     pub months: Option<u32>,
     /// GS: the countries the data may be used in.
     pub countries: Option<Vec<String>>,
@@ -214,12 +217,16 @@ pub struct DatasetInput {
     /// Required when `has_structured_data`.
     #[serde(default)]
     pub variables: Vec<VariableWire>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     pub min_typical_age: Option<u32>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     pub max_typical_age: Option<u32>,
     /// Imaging studies.
-    pub number_of_records: Option<u64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
+    pub number_of_records: Option<u32>,
     /// Subjects.
-    pub number_of_unique_individuals: Option<u64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
+    pub number_of_unique_individuals: Option<u32>,
     pub population_coverage: Option<String>,
     /// Link to the data quality and utility label (EHDS Art 78).
     #[schema(format = Uri)]
@@ -245,8 +252,8 @@ pub struct DatasetView {
     pub confirmed_at: DateTime<Utc>,
     /// Not re-confirmed for more than a year (EHDS Art 60).
     pub stale: bool,
-    #[serde(flatten)]
-    pub description: DatasetInput,
+    /// The description as the holder wrote it; send it back (changed) to replace it.
+    pub metadata: DatasetInput,
 }
 
 /// Parses every element of `items`, naming failures `field[index]`.
@@ -344,13 +351,18 @@ fn distribution(
         wire.license.as_deref(),
         HttpUrl::parse,
     );
+    let byte_size = wire.byte_size.and_then(|size| {
+        let checked = u64::try_from(size)
+            .map_err(|_| ValueError::new("out_of_range", "must not be negative"));
+        errors.take(format!("{field}.byte_size"), checked)
+    });
     Some(Distribution {
         title,
         access_url: access_url?,
         download_url,
         format,
         media_type,
-        byte_size: wire.byte_size,
+        byte_size,
         license,
     })
 }
@@ -396,7 +408,7 @@ fn imaging(errors: &mut FieldErrors, wire: &ImagingWire) -> ImagingProfile {
         Some(Annotations {
             labels,
             method,
-            count: a.count,
+            count: u64::from(a.count),
         })
     });
     ImagingProfile {
@@ -626,8 +638,8 @@ impl TryFrom<&DatasetInput> for DatasetDetails {
             variables,
             min_typical_age: input.min_typical_age,
             max_typical_age: input.max_typical_age,
-            number_of_records: input.number_of_records,
-            number_of_unique_individuals: input.number_of_unique_individuals,
+            number_of_records: input.number_of_records.map(u64::from),
+            number_of_unique_individuals: input.number_of_unique_individuals.map(u64::from),
             population_coverage,
             quality_label,
             imaging,
@@ -720,7 +732,7 @@ impl From<&DatasetDetails> for DatasetInput {
                     download_url: url(&x.download_url),
                     format: x.format.as_ref().map(|f| f.as_str().to_owned()),
                     media_type: x.media_type.as_ref().map(|m| m.as_str().to_owned()),
-                    byte_size: x.byte_size,
+                    byte_size: x.byte_size.and_then(|b| i64::try_from(b).ok()),
                     license: url(&x.license),
                 })
                 .collect(),
@@ -738,8 +750,10 @@ impl From<&DatasetDetails> for DatasetInput {
                 .collect(),
             min_typical_age: d.min_typical_age,
             max_typical_age: d.max_typical_age,
-            number_of_records: d.number_of_records,
-            number_of_unique_individuals: d.number_of_unique_individuals,
+            number_of_records: d.number_of_records.and_then(|n| u32::try_from(n).ok()),
+            number_of_unique_individuals: d
+                .number_of_unique_individuals
+                .and_then(|n| u32::try_from(n).ok()),
             population_coverage: d
                 .population_coverage
                 .as_ref()
@@ -758,7 +772,7 @@ impl From<&DatasetDetails> for DatasetInput {
                 annotations: imaging.annotations.as_ref().map(|a| AnnotationsWire {
                     labels: strings(&a.labels, ShortText::as_str),
                     method: a.method.as_str().to_owned(),
-                    count: a.count,
+                    count: u32::try_from(a.count).unwrap_or(u32::MAX),
                 }),
                 access_model: imaging.access_model.map(|m| m.as_str().to_owned()),
             },
@@ -782,7 +796,7 @@ impl DatasetView {
             issued_at: dataset.issued_at,
             confirmed_at: dataset.confirmed_at,
             stale: dataset.is_stale(now),
-            description: DatasetInput::from(&dataset.details),
+            metadata: DatasetInput::from(&dataset.details),
         }
     }
 }
@@ -863,11 +877,15 @@ pub struct SearchQuery {
     /// Only datasets of trusted data holders (EHDS Art 72), or only of others.
     pub trusted_holder: Option<bool>,
     /// At least this many subjects.
-    pub subjects_min: Option<u64>,
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
+    pub subjects_min: Option<u32>,
     /// At most this many subjects.
-    pub subjects_max: Option<u64>,
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
+    pub subjects_max: Option<u32>,
     /// Typical age range overlapping [age_min, age_max].
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     pub age_min: Option<u32>,
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     pub age_max: Option<u32>,
     /// Acquisition period overlapping [acquired_from, acquired_to] (years).
     pub acquired_from: Option<i32>,

@@ -174,7 +174,7 @@ pub struct CommitteeInput {
     pub decision_rule: String,
     /// How many members must vote before a decision; 1 to the number of members.
     #[serde(default = "one")]
-    #[schema(minimum = 1, default = 1, example = 2)]
+    #[schema(value_type = i64, minimum = 1, maximum = 4294967295.0, default = 1, example = 2)]
     pub quorum: u32,
 }
 

@@ -158,6 +158,24 @@ impl TestApp {
         }
     }
 
+    /// Stops the server, lets `between` change its files (e.g. delete the search index), and
+    /// starts it again on the same data directory and database.
+    pub async fn restart(self, between: impl FnOnce(&Settings)) -> Self {
+        self.handle.stop(true).await;
+        between(&self.settings);
+        let mut settings = self.settings.clone();
+        settings.bind = SocketAddr::from(([127, 0, 0, 1], 0));
+        let started = hdab_api::server::start(settings.clone()).expect("restart hdab");
+        let handle = started.server.handle();
+        actix_web::rt::spawn(started.server);
+        Self {
+            addr: started.addr,
+            handle,
+            settings,
+            ..self
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -202,6 +220,11 @@ impl TestApp {
         request.send().await.expect("GET reaches the server")
     }
 
+    /// GET without a token, for paths built on the fly.
+    pub async fn get_owned(&self, path: String) -> reqwest::Response {
+        self.get(&path, None).await
+    }
+
     pub async fn send_json(
         &self,
         method: reqwest::Method,
@@ -232,13 +255,6 @@ impl TestApp {
             .await;
         assert_eq!(response.status(), 201, "creating publisher {name}");
         response.json().await.expect("publisher JSON")
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        // Stop accepting; the runtime ends with the test.
-        drop(self.handle.stop(false));
     }
 }
 

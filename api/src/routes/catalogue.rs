@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use hdab_domain::catalogue::Dataset;
 use hdab_domain::ids::DatasetId;
 use hdab_domain::publisher::Publisher;
 use hdab_persistence::datasets::{self, DatasetFilter};
@@ -150,12 +149,14 @@ async fn page(
         url
     };
     let next_link = next.as_deref().map(|key| link(Some(&encode_cursor(key))));
-    let refs: Vec<&Dataset> = datasets.iter().collect();
-    let mut triples =
-        identity.catalogue_page(&refs, &link(query.cursor.as_deref()), next_link.as_deref());
+    let mut triples = identity.catalogue_header();
+    triples.extend(identity.catalogue_links(&datasets));
+    triples.extend(identity.page_view(&link(query.cursor.as_deref()), next_link.as_deref()));
+    for publisher in publishers.values() {
+        triples.extend(identity.publisher_agent(publisher));
+    }
     for dataset in &datasets {
-        let publisher = &publishers[&dataset.details.publisher_id];
-        triples.extend(identity.describe(dataset, publisher));
+        triples.extend(identity.describe(dataset));
     }
     rdf_response(syntax, &triples)
 }

@@ -121,9 +121,10 @@ pub async fn read(
             dataset.version,
             &DatasetView::new(&dataset, now()),
         )),
-        Representation::Rdf(syntax) => {
-            rdf_response(syntax, &state.identity.describe(&dataset, &publisher))
-        }
+        Representation::Rdf(syntax) => rdf_response(
+            syntax,
+            &state.identity.describe_standalone(&dataset, &publisher),
+        ),
     }
 }
 

@@ -116,8 +116,8 @@ pub struct DemoDataset {
     pub modalities: &'static [&'static str],
     pub body_parts: &'static [&'static str],
     pub manufacturers: &'static [&'static str],
-    pub subjects: u64,
-    pub studies: u64,
+    pub subjects: u32,
+    pub studies: u32,
     pub ages: (u32, u32),
     pub years: (i32, i32),
     pub access_rights: &'static str,
@@ -125,7 +125,7 @@ pub struct DemoDataset {
     pub permission: (&'static str, Option<&'static str>),
     /// DUO modifiers without parameters; TS and MOR get theirs from the code below.
     pub modifiers: &'static [&'static str],
-    pub annotations: Option<(&'static [&'static str], &'static str, u64)>,
+    pub annotations: Option<(&'static [&'static str], &'static str, u32)>,
     pub access_model: &'static str,
 }
 

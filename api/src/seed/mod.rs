@@ -354,7 +354,7 @@ fn demo_input(
             download_url: None,
             format: Some("ZIP".into()),
             media_type: Some("application/zip".into()),
-            byte_size: Some(d.studies * 180_000_000),
+            byte_size: Some(i64::from(d.studies) * 180_000_000),
             license: None,
         }],
         has_structured_data: true,

@@ -299,7 +299,7 @@ pub fn synthetic_input(
         );
         languages.push(language.to_owned());
     }
-    let subjects = range(i, 7, 40, 60_000);
+    let subjects = range(i, 7, 40, 60_000) as u32;
     let min_age = range(i, 8, 0, 60) as u32;
     let max_age = min_age + range(i, 9, 15, 40) as u32;
     let start_year = range(i, 10, 1995, 2020) as i32;
@@ -370,7 +370,7 @@ pub fn synthetic_input(
         variables: Vec::new(),
         min_typical_age: Some(min_age),
         max_typical_age: Some(max_age),
-        number_of_records: Some(subjects * range(i, 16, 1, 4)),
+        number_of_records: Some(subjects * range(i, 16, 1, 4) as u32),
         number_of_unique_individuals: Some(subjects),
         population_coverage: None,
         quality_label: None,
