@@ -12,8 +12,8 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
+use std::sync::{Mutex, RwLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -198,7 +198,9 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
-    parser: QueryParser,
+    /// Searches the text fields that hold any text: a language no dataset uses would only add
+    /// empty postings to every search.
+    parser: RwLock<QueryParser>,
     /// The last event-log sequence number the index reflects.
     applied_seq: AtomicI64,
 }
@@ -266,6 +268,32 @@ fn build_schema() -> Schema {
         schema.add_text_field(&format!("body_{code}"), options);
     }
     schema.build()
+}
+
+/// A parser over the text fields that hold terms in the current index (every field while the
+/// index is empty), titles weighing twice as much as bodies.
+fn text_parser(index: &Index, reader: &IndexReader) -> Result<QueryParser, SearchError> {
+    let schema = index.schema();
+    let searcher = reader.searcher();
+    let mut fields = Vec::new();
+    for name in text_field_names() {
+        let field = field(&schema, &name)?;
+        let mut used = searcher.num_docs() == 0;
+        for segment in searcher.segment_readers() {
+            used = used || segment.inverted_index(field)?.terms().num_terms() > 0;
+        }
+        if used {
+            fields.push(field);
+        }
+    }
+    let mut parser = QueryParser::for_index(index, fields.clone());
+    parser.set_conjunction_by_default();
+    for field in fields {
+        if schema.get_field_name(field).starts_with("title_") {
+            parser.set_field_boost(field, 2.0);
+        }
+    }
+    Ok(parser)
 }
 
 fn field(schema: &Schema, name: &str) -> Result<Field, SearchError> {
@@ -347,22 +375,12 @@ impl SearchIndex {
             acquisition_end: field(&schema, "acquisition_end")?,
             modified: field(&schema, "modified")?,
         };
-        let text_fields = text_field_names()
-            .iter()
-            .map(|name| field(&schema, name))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut parser = QueryParser::for_index(&index, text_fields.clone());
-        parser.set_conjunction_by_default();
-        for field in text_fields {
-            if schema.get_field_name(field).starts_with("title_") {
-                parser.set_field_boost(field, 2.0);
-            }
-        }
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let writer = index.writer(WRITER_MEMORY_BYTES)?;
+        let parser = RwLock::new(text_parser(&index, &reader)?);
         Ok(Self {
             index,
             reader,
@@ -444,8 +462,18 @@ impl SearchIndex {
         let mut commit = writer.prepare_commit()?;
         commit.set_payload(&format!("{SCHEMA_VERSION} {seq}"));
         commit.commit()?;
-        self.reader.reload()?;
+        self.reload()?;
         self.applied_seq.store(seq, AtomicOrdering::SeqCst);
+        Ok(())
+    }
+
+    fn reload(&self) -> Result<(), SearchError> {
+        self.reader.reload()?;
+        let parser = text_parser(&self.index, &self.reader)?;
+        *self
+            .parser
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = parser;
         Ok(())
     }
 
@@ -464,6 +492,12 @@ impl SearchIndex {
             count += 1;
         }
         self.commit(&mut writer, seq)?;
+        // One segment answers faster than several: a catalogue is small enough to merge whole.
+        let segments = self.index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+            self.reload()?;
+        }
         Ok(count)
     }
 
@@ -508,7 +542,13 @@ impl SearchIndex {
             .filter(|t| !t.is_empty())
         {
             // Lenient: a stray quote or colon in what someone typed is not an error.
-            Some(text) => self.parser.parse_query_lenient(text).0,
+            Some(text) => {
+                self.parser
+                    .read()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .parse_query_lenient(text)
+                    .0
+            }
             None => Box::new(AllQuery),
         };
         let collector = FacetedTopDocs {

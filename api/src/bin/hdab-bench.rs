@@ -67,6 +67,7 @@ impl Load {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    hdab_api::tls::install_crypto_provider();
     let hdab = std::env::current_exe()?.with_file_name("hdab");
     if !hdab.is_file() {
         bail!(
@@ -98,7 +99,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     let port = free_port()?;
-    let mut server = serve(&hdab, &dir, port)?;
+    let server = Server(serve(&hdab, &dir, port)?);
     let base = format!("http://127.0.0.1:{port}");
     let result = actix_web::rt::System::new().block_on(async {
         wait_ready(&base).await?;
@@ -122,7 +123,7 @@ fn main() -> anyhow::Result<()> {
         .await?;
         anyhow::Ok((search, trivial))
     });
-    stop(&mut server);
+    drop(server);
     let (search, trivial) = result?;
 
     let export_started = Instant::now();
@@ -222,9 +223,14 @@ fn serve(hdab: &Path, dir: &Path, port: u16) -> anyhow::Result<Child> {
         .spawn()?)
 }
 
-fn stop(server: &mut Child) {
-    let _ = server.kill();
-    let _ = server.wait();
+/// The server under test; stopped when dropped, also when the benchmark fails midway.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 async fn wait_ready(base: &str) -> anyhow::Result<()> {
