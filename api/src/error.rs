@@ -33,6 +33,27 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    #[cfg(test)]
+    const ALL: [ErrorCode; 17] = [
+        Self::MalformedJson,
+        Self::MalformedCursor,
+        Self::MalformedHeader,
+        Self::ValidationFailed,
+        Self::Unauthenticated,
+        Self::InvalidToken,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::NotAcceptable,
+        Self::Conflict,
+        Self::PreconditionFailed,
+        Self::PreconditionRequired,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::Internal,
+        Self::Unavailable,
+    ];
+
     /// The table: code, status, title.
     fn entry(self) -> (&'static str, StatusCode, &'static str) {
         use ErrorCode::*;
@@ -293,26 +314,7 @@ mod tests {
 
     #[test]
     fn every_code_has_a_distinct_wire_name_and_a_4xx_or_5xx_status() {
-        use ErrorCode::*;
-        let all = [
-            MalformedJson,
-            MalformedCursor,
-            MalformedHeader,
-            ValidationFailed,
-            Unauthenticated,
-            InvalidToken,
-            Forbidden,
-            NotFound,
-            MethodNotAllowed,
-            NotAcceptable,
-            Conflict,
-            PreconditionFailed,
-            PreconditionRequired,
-            PayloadTooLarge,
-            UnsupportedMediaType,
-            Internal,
-            Unavailable,
-        ];
+        let all = ErrorCode::ALL;
         let names: std::collections::BTreeSet<_> = all.iter().map(|c| c.entry().0).collect();
         assert_eq!(names.len(), all.len());
         assert!(

@@ -160,6 +160,19 @@ pub struct DuoConditionWire {
     pub countries: Option<Vec<String>>,
 }
 
+impl DuoConditionWire {
+    /// The condition `code` without parameters.
+    pub fn bare(code: &str) -> Self {
+        Self {
+            code: code.to_owned(),
+            disease: None,
+            until: None,
+            months: None,
+            countries: None,
+        }
+    }
+}
+
 /// Data-use conditions in GA4GH DUO.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -662,18 +675,8 @@ fn texts(text: &LocalizedText) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn condition(code: &str) -> DuoConditionWire {
-    DuoConditionWire {
-        code: code.to_owned(),
-        disease: None,
-        until: None,
-        months: None,
-        countries: None,
-    }
-}
-
 fn permission_wire(permission: &DuoPermission) -> DuoConditionWire {
-    let mut wire = condition(permission.term().code);
+    let mut wire = DuoConditionWire::bare(permission.term().code);
     if let DuoPermission::DiseaseSpecific(disease) = permission {
         wire.disease = Some(disease.to_string());
     }
@@ -681,7 +684,7 @@ fn permission_wire(permission: &DuoPermission) -> DuoConditionWire {
 }
 
 fn modifier_wire(modifier: &DuoModifier) -> DuoConditionWire {
-    let mut wire = condition(modifier.term().code);
+    let mut wire = DuoConditionWire::bare(modifier.term().code);
     match modifier {
         DuoModifier::PublicationMoratorium(until) => wire.until = Some(*until),
         DuoModifier::TimeLimit(months) => wire.months = Some(*months),

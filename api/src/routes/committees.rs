@@ -11,10 +11,10 @@ use uuid::Uuid;
 use super::problems::{
     CreateProblems, DeleteProblems, ListProblems, ReadProblems, ReplaceProblems,
 };
-use super::{created, versioned};
+use super::{created, page_response, versioned};
 use crate::auth::{AdminOnly, Authorized, Caller};
 use crate::error::ApiError;
-use crate::extract::{IfMatch, JsonBody, QueryParams, encode_cursor, parse_page};
+use crate::extract::{IfMatch, JsonBody, QueryParams, parse_page};
 use crate::state::{AppState, now};
 use crate::usecase::committees as usecase;
 
@@ -68,10 +68,7 @@ pub async fn list(
     let page = state
         .db(move |conn| Ok(hdab_persistence::committees::list(conn, after, limit)?))
         .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: page.items.iter().map(CommitteeView::from).collect(),
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-    }))
+    Ok(page_response(page, |c| CommitteeView::from(c)))
 }
 
 /// Read one committee.

@@ -55,6 +55,20 @@ pub fn created(location: String, version: i64, body: &impl Serialize) -> HttpRes
         .json(body)
 }
 
+/// 200 with one page of a collection, each item in its wire form.
+pub fn page_response<T, V: Serialize>(
+    page: hdab_persistence::page::Page<T>,
+    view: impl Fn(&T) -> V,
+) -> HttpResponse {
+    HttpResponse::Ok().json(hdab_openapi::Page {
+        items: page.items.iter().map(view).collect::<Vec<_>>(),
+        next_cursor: page
+            .next_after
+            .as_deref()
+            .map(crate::extract::encode_cursor),
+    })
+}
+
 /// 200 with `ETag`.
 pub fn versioned(version: i64, body: &impl Serialize) -> HttpResponse {
     HttpResponse::Ok()

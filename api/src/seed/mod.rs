@@ -204,19 +204,9 @@ fn import(
     })
 }
 
-fn condition(code: &str) -> DuoConditionWire {
-    DuoConditionWire {
-        code: code.to_owned(),
-        disease: None,
-        until: None,
-        months: None,
-        countries: None,
-    }
-}
-
 /// The parameters demo DUO modifiers take.
 fn modifier(code: &str, country: &str) -> DuoConditionWire {
-    let mut wire = condition(code);
+    let mut wire = DuoConditionWire::bare(code);
     match code {
         "TS" => wire.months = Some(24),
         "MOR" => wire.until = NaiveDate::from_ymd_opt(2027, 6, 30),
@@ -301,7 +291,7 @@ fn demo_input(
     if let Some((language, _)) = d.local_title {
         languages.push(language.to_owned());
     }
-    let mut permission = condition(d.permission.0);
+    let mut permission = DuoConditionWire::bare(d.permission.0);
     permission.disease = d.permission.1.map(str::to_owned);
     let year_start = NaiveDate::from_ymd_opt(d.years.0, 1, 1);
     let year_end = NaiveDate::from_ymd_opt(d.years.1, 12, 31);

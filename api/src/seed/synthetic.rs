@@ -306,22 +306,22 @@ pub fn synthetic_input(
     let end_year = start_year + range(i, 11, 0, 6) as i32;
     let country = pick(COUNTRIES, i, 12);
     let permission = match mix(i, 13) % 5 {
-        0 => condition("NRES"),
-        1 | 2 => condition("GRU"),
-        3 => condition("HMB"),
+        0 => DuoConditionWire::bare("NRES"),
+        1 | 2 => DuoConditionWire::bare("GRU"),
+        3 => DuoConditionWire::bare("HMB"),
         _ => DuoConditionWire {
             disease: Some(code.clone()),
-            ..condition("DS")
+            ..DuoConditionWire::bare("DS")
         },
     };
     let modifiers = ["IRB", "NCU", "PUB", "COL", "NPU"]
         .iter()
         .enumerate()
         .filter(|(n, _)| mix(i, 20 + *n as u64).is_multiple_of(4))
-        .map(|(_, code)| condition(code))
+        .map(|(_, code)| DuoConditionWire::bare(code))
         .chain((mix(i, 30).is_multiple_of(6)).then(|| DuoConditionWire {
             months: Some(12 + (mix(i, 31) % 48) as u32),
-            ..condition("TS")
+            ..DuoConditionWire::bare("TS")
         }))
         .collect();
     let manufacturers = (0..1 + mix(i, 14) % 3)
@@ -390,16 +390,6 @@ pub fn synthetic_input(
             permission,
             modifiers,
         },
-    }
-}
-
-fn condition(code: &str) -> DuoConditionWire {
-    DuoConditionWire {
-        code: code.to_owned(),
-        disease: None,
-        until: None,
-        months: None,
-        countries: None,
     }
 }
 

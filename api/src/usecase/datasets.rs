@@ -59,6 +59,10 @@ pub fn from_record(record: DatasetRecord) -> Result<Dataset, ApiError> {
     })
 }
 
+fn find(conn: &mut DbConnection, id: DatasetId) -> Result<Option<Dataset>, ApiError> {
+    datasets::find(conn, id)?.map(from_record).transpose()
+}
+
 /// Loads a dataset the caller may see: published and withdrawn ones are public, drafts only
 /// for those who act for the publisher. Anything else is "not found", so no one learns that a
 /// draft exists.
@@ -67,7 +71,7 @@ pub fn load_visible(
     caller: Option<&Principal>,
     id: DatasetId,
 ) -> Result<Dataset, ApiError> {
-    let dataset = datasets::find(conn, id)?.map(from_record).transpose()?;
+    let dataset = find(conn, id)?;
     match dataset {
         Some(d) if d.status != DatasetStatus::Draft => Ok(d),
         Some(d) if caller.is_some_and(|p| p.acts_for_publisher(d.details.publisher_id)) => Ok(d),
@@ -81,7 +85,7 @@ fn load_own(
     caller: &Principal,
     id: DatasetId,
 ) -> Result<Dataset, ApiError> {
-    let dataset = datasets::find(conn, id)?.map(from_record).transpose()?;
+    let dataset = find(conn, id)?;
     match dataset {
         Some(d) if caller.acts_for_publisher(d.details.publisher_id) => Ok(d),
         _ => Err(ApiError::not_found("the dataset")),
