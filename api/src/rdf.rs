@@ -112,6 +112,23 @@ mod ns {
         DCT_MODIFIED = "http://purl.org/dc/terms/modified";
         FOAF_AGENT = "http://xmlns.com/foaf/0.1/Agent";
         FOAF_DOCUMENT = "http://xmlns.com/foaf/0.1/Document";
+        FOAF_PAGE = "http://xmlns.com/foaf/0.1/page";
+        ADMS_SAMPLE = "http://www.w3.org/ns/adms#sample";
+        HEALTH_ANALYTICS = "http://healthdataportal.eu/ns/health#analytics";
+        HEALTH_RETENTION = "http://healthdataportal.eu/ns/health#retentionPeriod";
+        GEODCATAP_CUSTODIAN = "http://data.europa.eu/930/custodian";
+        DPV_HAS_PURPOSE = "https://w3id.org/dpv#hasPurpose";
+        DPV_PURPOSE = "https://w3id.org/dpv#Purpose";
+        DPV_HAS_LEGAL_BASIS = "https://w3id.org/dpv#hasLegalBasis";
+        DPV_LEGAL_BASIS = "https://w3id.org/dpv#LegalBasis";
+        DPV_HAS_PERSONAL_DATA = "https://w3id.org/dpv#hasPersonalData";
+        DPV_PERSONAL_DATA = "https://w3id.org/dpv#PersonalData";
+        DCAT_TEMPORAL_RESOLUTION = "http://www.w3.org/ns/dcat#temporalResolution";
+        DCT_ACCRUAL_PERIODICITY = "http://purl.org/dc/terms/accrualPeriodicity";
+        DCT_FREQUENCY = "http://purl.org/dc/terms/Frequency";
+        DCT_CONFORMS_TO = "http://purl.org/dc/terms/conformsTo";
+        DCT_IS_REFERENCED_BY = "http://purl.org/dc/terms/isReferencedBy";
+        DCT_RELATION = "http://purl.org/dc/terms/relation";
         ELI_LEGAL_RESOURCE = "http://data.europa.eu/eli/ontology#LegalResource";
         DCT_LINGUISTIC_SYSTEM = "http://purl.org/dc/terms/LinguisticSystem";
         DCT_RIGHTS_STATEMENT = "http://purl.org/dc/terms/RightsStatement";
@@ -186,6 +203,9 @@ const PREFIXES: &[(&str, &str)] = &[
     ("vcard", "http://www.w3.org/2006/vcard/ns#"),
     ("csvw", "http://www.w3.org/ns/csvw#"),
     ("dqv", "http://www.w3.org/ns/dqv#"),
+    ("dpv", "https://w3id.org/dpv#"),
+    ("adms", "http://www.w3.org/ns/adms#"),
+    ("geodcatap", "http://data.europa.eu/930/"),
     ("oa", "http://www.w3.org/ns/oa#"),
     ("hydra", "http://www.w3.org/ns/hydra/core#"),
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
@@ -305,7 +325,13 @@ impl Triples {
         self.lang(agent.clone(), ns::FOAF_NAME, name, "en");
         // An IRI, not a blank node: an agent described beside several datasets must still
         // have exactly one contact point.
-        let contact = NamedNode::new_unchecked(format!("{}#contact-point", agent.as_str()));
+        let separator = if agent.as_str().contains('#') {
+            '-'
+        } else {
+            '#'
+        };
+        let contact =
+            NamedNode::new_unchecked(format!("{}{separator}contact-point", agent.as_str()));
         self.add(agent.clone(), ns::CV_CONTACT_POINT, contact.clone());
         self.add(contact.clone(), rdf::TYPE, ns::CV_CONTACT_POINT_CLASS);
         self.text(contact, ns::CV_EMAIL, email);
@@ -482,11 +508,18 @@ impl CatalogueIdentity {
             );
         }
         if let Some(period) = d.temporal {
-            self.period(&mut t, &s, period);
+            self.period(&mut t, &s, ns::DCT_TEMPORAL, period);
         }
         for (index, distribution) in d.distributions.iter().enumerate() {
-            self.distribution(&mut t, &s, index, distribution);
+            self.distribution(
+                &mut t,
+                &s,
+                ns::DCAT_DISTRIBUTION,
+                &format!("distribution-{}", index + 1),
+                distribution,
+            );
         }
+        self.recommended_for(&mut t, &s, dataset);
         t.typed(
             s.clone(),
             ns::HEALTH_STRUCTURED,
@@ -526,17 +559,26 @@ impl CatalogueIdentity {
         t
     }
 
-    fn period(&self, t: &mut Triples, s: &NamedNode, period: Period) {
+    fn period(&self, t: &mut Triples, s: &NamedNode, predicate: NamedNodeRef<'_>, period: Period) {
         let node = BlankNode::default();
-        t.add(s.clone(), ns::DCT_TEMPORAL, node.clone());
+        t.add(s.clone(), predicate, node.clone());
         t.add(node.clone(), rdf::TYPE, ns::DCT_PERIOD);
         t.typed(node.clone(), ns::DCAT_START_DATE, period.start, xsd::DATE);
         t.typed(node, ns::DCAT_END_DATE, period.end, xsd::DATE);
     }
 
-    fn distribution(&self, t: &mut Triples, s: &NamedNode, index: usize, d: &Distribution) {
-        let node = NamedNode::new_unchecked(format!("{}#distribution-{}", s.as_str(), index + 1));
-        t.add(s.clone(), ns::DCAT_DISTRIBUTION, node.clone());
+    /// A distribution at `{dataset}#{fragment}`, linked from the dataset by `predicate`
+    /// (`dcat:distribution`, `adms:sample`, `healthdcatap:analytics`).
+    fn distribution(
+        &self,
+        t: &mut Triples,
+        s: &NamedNode,
+        predicate: NamedNodeRef<'_>,
+        fragment: &str,
+        d: &Distribution,
+    ) {
+        let node = NamedNode::new_unchecked(format!("{}#{fragment}", s.as_str()));
+        t.add(s.clone(), predicate, node.clone());
         t.add(node.clone(), rdf::TYPE, ns::DCAT_DISTRIBUTION_CLASS);
         t.typed_iri(
             &node,
@@ -578,6 +620,85 @@ impl CatalogueIdentity {
                 license.as_str(),
                 ns::DCT_LICENSE_DOCUMENT,
             );
+        }
+    }
+
+    /// HealthDCAT-AP's recommended properties beyond the core: sample, analytics, custodian,
+    /// purposes, legal bases, personal data, retention, resolution, periodicity, standards and
+    /// related documents.
+    fn recommended_for(&self, t: &mut Triples, s: &NamedNode, dataset: &Dataset) {
+        let d = &dataset.details;
+        if let Some(sample) = &d.sample {
+            self.distribution(t, s, ns::ADMS_SAMPLE, "sample", sample);
+        }
+        for (index, report) in d.analytics.iter().enumerate() {
+            self.distribution(
+                t,
+                s,
+                ns::HEALTH_ANALYTICS,
+                &format!("analytics-{}", index + 1),
+                report,
+            );
+        }
+        if let Some(custodian) = &d.custodian {
+            let agent = NamedNode::new_unchecked(format!("{}#custodian", s.as_str()));
+            t.add(s.clone(), ns::GEODCATAP_CUSTODIAN, agent.clone());
+            t.agent(&agent, custodian.name.as_str(), custodian.email.as_str());
+        }
+        for (predicate, class, texts) in [
+            (ns::DPV_HAS_PURPOSE, ns::DPV_PURPOSE, &d.purposes),
+            (ns::DPV_HAS_LEGAL_BASIS, ns::DPV_LEGAL_BASIS, &d.legal_bases),
+        ] {
+            for text in texts {
+                let node = BlankNode::default();
+                t.add(s.clone(), predicate, node.clone());
+                t.add(node.clone(), rdf::TYPE, class);
+                t.lang(node, ns::DCT_DESCRIPTION, text.as_str(), "en");
+            }
+        }
+        for category in &d.personal_data {
+            t.typed_iri(
+                s,
+                ns::DPV_HAS_PERSONAL_DATA,
+                format!("https://w3id.org/dpv/dpv-pd#{}", category.as_str()),
+                ns::DPV_PERSONAL_DATA,
+            );
+        }
+        if let Some(period) = d.retention_period {
+            self.period(t, s, ns::HEALTH_RETENTION, period);
+        }
+        if let Some(resolution) = &d.temporal_resolution {
+            t.typed(
+                s.clone(),
+                ns::DCAT_TEMPORAL_RESOLUTION,
+                resolution.as_str(),
+                xsd::DURATION,
+            );
+        }
+        if let Some(frequency) = &d.accrual_periodicity {
+            t.typed_iri(
+                s,
+                ns::DCT_ACCRUAL_PERIODICITY,
+                format!("{EU_AUTHORITY}/frequency/{}", frequency.as_str()),
+                ns::DCT_FREQUENCY,
+            );
+        }
+        for standard in &d.conforms_to {
+            t.typed_iri(
+                s,
+                ns::DCT_CONFORMS_TO,
+                format!("{HEALTH_AUTHORITY}/standard/{}", standard.as_str()),
+                ns::DCT_STANDARD,
+            );
+        }
+        for publication in &d.referenced_by {
+            t.iri(s, ns::DCT_IS_REFERENCED_BY, publication.as_str());
+        }
+        for relation in &d.relations {
+            t.iri(s, ns::DCT_RELATION, relation.as_str());
+        }
+        for page in &d.pages {
+            t.typed_iri(s, ns::FOAF_PAGE, page.as_str(), ns::FOAF_DOCUMENT);
         }
     }
 

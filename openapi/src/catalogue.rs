@@ -11,8 +11,9 @@ use hdab_domain::catalogue::vocabulary::{
     HealthCategory, LanguageTag, VariableDatatype,
 };
 use hdab_domain::catalogue::{
-    Annotations, ContactPoint, Dataset, DatasetDetails, DatasetDraft, DatasetStatus, Distribution,
-    FileType, ImagingProfile, MediaType, Period, Variable,
+    Annotations, AuthorityCode, ContactPoint, Custodian, Dataset, DatasetDetails, DatasetDraft,
+    DatasetStatus, Distribution, ImagingProfile, IsoDuration, MediaType, Period,
+    PersonalDataCategory, Variable,
 };
 use hdab_domain::ids::{CommitteeId, PublisherId};
 use hdab_domain::values::{CountryCode, Email, HttpUrl};
@@ -244,9 +245,54 @@ pub struct DatasetInput {
     /// Link to the data quality and utility label (EHDS Art 78).
     #[schema(format = Uri)]
     pub quality_label: Option<String>,
+    /// A sample of the data (`adms:sample`).
+    pub sample: Option<DistributionWire>,
+    /// Aggregate reports and indicators (`healthdcatap:analytics`).
+    #[serde(default)]
+    pub analytics: Vec<DistributionWire>,
+    /// Who holds the data on the publisher's behalf (`geodcatap:custodian`).
+    pub custodian: Option<CustodianWire>,
+    /// What the data were collected for (`dpv:hasPurpose`).
+    #[serde(default)]
+    pub purposes: Vec<String>,
+    /// Legal bases of the processing (`dpv:hasLegalBasis`).
+    #[serde(default)]
+    pub legal_bases: Vec<String>,
+    /// DPV-PD personal-data categories, e.g. `Age`, `Gender` (`dpv:hasPersonalData`).
+    #[serde(default)]
+    pub personal_data: Vec<String>,
+    /// How long the holder keeps the data (`healthdcatap:retentionPeriod`).
+    pub retention_period: Option<PeriodWire>,
+    /// ISO 8601 duration, e.g. `P1M` (`dcat:temporalResolution`).
+    #[schema(example = "P1M")]
+    pub temporal_resolution: Option<String>,
+    /// EU frequency code, e.g. `ANNUAL`, `IRREG` (`dct:accrualPeriodicity`).
+    #[schema(example = "IRREG")]
+    pub accrual_periodicity: Option<String>,
+    /// HealthDCAT-AP standard codes, e.g. `DICOM`, `FHIR` (`dct:conformsTo`).
+    #[serde(default)]
+    pub conforms_to: Vec<String>,
+    /// Publications about the data (`dct:isReferencedBy`).
+    #[serde(default)]
+    pub referenced_by: Vec<String>,
+    /// Related resources (`dct:relation`).
+    #[serde(default)]
+    pub relations: Vec<String>,
+    /// Documentation pages (`foaf:page`).
+    #[serde(default)]
+    pub pages: Vec<String>,
     #[serde(default)]
     pub imaging: ImagingWire,
     pub data_use: DataUseWire,
+}
+
+/// The organisation holding the data.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustodianWire {
+    pub name: String,
+    #[schema(schema_with = crate::schema::email)]
+    pub email: String,
 }
 
 /// A stored dataset: its description and lifecycle.
@@ -350,7 +396,7 @@ fn distribution(
         errors,
         &format!("{field}.format"),
         wire.format.as_deref(),
-        FileType::parse,
+        AuthorityCode::parse,
     );
     let media_type = parse_optional(
         errors,
@@ -607,6 +653,49 @@ impl TryFrom<&DatasetInput> for DatasetDetails {
             HttpUrl::parse,
         );
         let imaging = imaging(e, &input.imaging);
+        let sample = input
+            .sample
+            .as_ref()
+            .and_then(|d| distribution(e, "sample", d));
+        let analytics = (0..input.analytics.len())
+            .filter_map(|i| distribution(e, &format!("analytics[{i}]"), &input.analytics[i]))
+            .collect();
+        let custodian = input.custodian.as_ref().and_then(|c| {
+            let name = e.take("custodian.name", ShortText::parse(&c.name));
+            let email = e.take("custodian.email", Email::parse(&c.email));
+            Some(Custodian {
+                name: name?,
+                email: email?,
+            })
+        });
+        let purposes = parse_each(e, "purposes", &input.purposes, LongText::parse);
+        let legal_bases = parse_each(e, "legal_bases", &input.legal_bases, LongText::parse);
+        let personal_data = parse_each(
+            e,
+            "personal_data",
+            &input.personal_data,
+            PersonalDataCategory::parse,
+        );
+        let retention_period = input
+            .retention_period
+            .as_ref()
+            .and_then(|p| e.take("retention_period", Period::new(p.start, p.end)));
+        let temporal_resolution = parse_optional(
+            e,
+            "temporal_resolution",
+            input.temporal_resolution.as_deref(),
+            IsoDuration::parse,
+        );
+        let accrual_periodicity = parse_optional(
+            e,
+            "accrual_periodicity",
+            input.accrual_periodicity.as_deref(),
+            AuthorityCode::parse,
+        );
+        let conforms_to = parse_each(e, "conforms_to", &input.conforms_to, AuthorityCode::parse);
+        let referenced_by = parse_each(e, "referenced_by", &input.referenced_by, HttpUrl::parse);
+        let relations = parse_each(e, "relations", &input.relations, HttpUrl::parse);
+        let pages = parse_each(e, "pages", &input.pages, HttpUrl::parse);
         let permission = duo_permission(e, &input.data_use.permission);
         let modifiers = (0..input.data_use.modifiers.len())
             .filter_map(|i| {
@@ -655,6 +744,19 @@ impl TryFrom<&DatasetInput> for DatasetDetails {
             number_of_unique_individuals: input.number_of_unique_individuals.map(u64::from),
             population_coverage,
             quality_label,
+            sample,
+            analytics,
+            custodian,
+            purposes,
+            legal_bases,
+            personal_data,
+            retention_period,
+            temporal_resolution,
+            accrual_periodicity,
+            conforms_to,
+            referenced_by,
+            relations,
+            pages,
             imaging,
             data_use: DataUseConditions {
                 permission,
@@ -696,6 +798,21 @@ fn modifier_wire(modifier: &DuoModifier) -> DuoConditionWire {
     wire
 }
 
+impl From<&Distribution> for DistributionWire {
+    fn from(x: &Distribution) -> Self {
+        let url = |u: &Option<HttpUrl>| u.as_ref().map(|u| u.as_str().to_owned());
+        Self {
+            title: x.title.as_ref().map(|t| t.as_str().to_owned()),
+            access_url: x.access_url.as_str().to_owned(),
+            download_url: url(&x.download_url),
+            format: x.format.as_ref().map(|f| f.as_str().to_owned()),
+            media_type: x.media_type.as_ref().map(|m| m.as_str().to_owned()),
+            byte_size: x.byte_size.and_then(|b| i64::try_from(b).ok()),
+            license: url(&x.license),
+        }
+    }
+}
+
 impl From<&DatasetDetails> for DatasetInput {
     fn from(d: &DatasetDetails) -> Self {
         let url = |u: &Option<HttpUrl>| u.as_ref().map(|u| u.as_str().to_owned());
@@ -726,19 +843,7 @@ impl From<&DatasetDetails> for DatasetInput {
                 start: p.start,
                 end: p.end,
             }),
-            distributions: d
-                .distributions
-                .iter()
-                .map(|x| DistributionWire {
-                    title: x.title.as_ref().map(|t| t.as_str().to_owned()),
-                    access_url: x.access_url.as_str().to_owned(),
-                    download_url: url(&x.download_url),
-                    format: x.format.as_ref().map(|f| f.as_str().to_owned()),
-                    media_type: x.media_type.as_ref().map(|m| m.as_str().to_owned()),
-                    byte_size: x.byte_size.and_then(|b| i64::try_from(b).ok()),
-                    license: url(&x.license),
-                })
-                .collect(),
+            distributions: d.distributions.iter().map(DistributionWire::from).collect(),
             has_structured_data: d.has_structured_data,
             variables: d
                 .variables
@@ -762,6 +867,31 @@ impl From<&DatasetDetails> for DatasetInput {
                 .as_ref()
                 .map(|p| p.as_str().to_owned()),
             quality_label: url(&d.quality_label),
+            sample: d.sample.as_ref().map(DistributionWire::from),
+            analytics: d.analytics.iter().map(DistributionWire::from).collect(),
+            custodian: d.custodian.as_ref().map(|c| CustodianWire {
+                name: c.name.as_str().to_owned(),
+                email: c.email.as_str().to_owned(),
+            }),
+            purposes: strings(&d.purposes, LongText::as_str),
+            legal_bases: strings(&d.legal_bases, LongText::as_str),
+            personal_data: strings(&d.personal_data, PersonalDataCategory::as_str),
+            retention_period: d.retention_period.map(|p| PeriodWire {
+                start: p.start,
+                end: p.end,
+            }),
+            temporal_resolution: d
+                .temporal_resolution
+                .as_ref()
+                .map(|t| t.as_str().to_owned()),
+            accrual_periodicity: d
+                .accrual_periodicity
+                .as_ref()
+                .map(|a| a.as_str().to_owned()),
+            conforms_to: strings(&d.conforms_to, AuthorityCode::as_str),
+            referenced_by: strings(&d.referenced_by, HttpUrl::as_str),
+            relations: strings(&d.relations, HttpUrl::as_str),
+            pages: strings(&d.pages, HttpUrl::as_str),
             imaging: ImagingWire {
                 cancer_conditions: strings(&imaging.cancer_conditions, IcdCode::as_str),
                 modalities: strings(&imaging.modalities, |m| m.as_str()),

@@ -21,6 +21,7 @@ on_both_backends!(
     search_pages_by_cursor_without_gaps_or_repeats,
     a_deleted_index_is_rebuilt_from_the_database,
     a_committee_that_reviews_datasets_cannot_be_deleted,
+    recommended_healthdcat_properties_round_trip_and_reach_the_rdf,
 );
 
 /// A publisher, a committee serving it, and a data holder's token for it.
@@ -722,4 +723,78 @@ async fn a_committee_that_reviews_datasets_cannot_be_deleted(db: TestDatabase) {
         .await
         .unwrap();
     assert_eq!(problem(response).await["code"], "publisher_in_use");
+}
+
+async fn recommended_healthdcat_properties_round_trip_and_reach_the_rdf(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let h = holder(&app, "Rich Holder", "LU", false).await;
+    let mut body = dataset(&h, "RICH-1");
+    let recommended = json!({
+        "sample": {"access_url": "https://holder.example.org/sample"},
+        "analytics": [{"access_url": "https://holder.example.org/report", "format": "PDF"}],
+        "custodian": {"name": "Imaging data office", "email": "office@holder.example.org"},
+        "purposes": ["Imaging AI research"],
+        "legal_bases": ["EHDS Chapter IV"],
+        "personal_data": ["Age", "Gender"],
+        "retention_period": {"start": "2012-01-01", "end": "2040-12-31"},
+        "temporal_resolution": "P1M",
+        "accrual_periodicity": "ANNUAL",
+        "conforms_to": ["DICOM"],
+        "referenced_by": ["https://doi.org/10.1000/example"],
+        "relations": ["https://holder.example.org/related"],
+        "pages": ["https://holder.example.org/docs"],
+    });
+    for (key, value) in recommended.as_object().unwrap() {
+        body[key] = value.clone();
+    }
+    let id = create_published(&app, &h, &body).await;
+    let stored: Value = app
+        .get(&format!("/api/v1/datasets/{id}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    for (key, value) in recommended.as_object().unwrap() {
+        let stored_value = &stored["metadata"][key];
+        match key.as_str() {
+            // Distributions come back with every optional field spelled out.
+            "sample" => assert_eq!(stored_value["access_url"], value["access_url"]),
+            "analytics" => assert_eq!(stored_value[0]["format"], "PDF"),
+            _ => assert_eq!(stored_value, value, "{key} round-trips"),
+        }
+    }
+    let turtle = app
+        .get(&format!("/api/v1/datasets/{id}.ttl"), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    for term in [
+        "adms:sample",
+        "healthdcatap:analytics",
+        "geodcatap:custodian",
+        "dpv:hasPurpose",
+        "dpv:hasLegalBasis",
+        "dpv:hasPersonalData",
+        "healthdcatap:retentionPeriod",
+        "dcat:temporalResolution",
+        "dct:accrualPeriodicity",
+        "dct:conformsTo",
+        "dct:isReferencedBy",
+        "dct:relation",
+        "foaf:page",
+    ] {
+        assert!(turtle.contains(term), "the Turtle export has {term}");
+    }
+    let mut invalid = dataset(&h, "RICH-2");
+    invalid["temporal_resolution"] = json!("monthly");
+    invalid["personal_data"] = json!(["date of birth"]);
+    let response = app.post("/api/v1/datasets", &h.token, &invalid).await;
+    let fields: Vec<String> = problem(response).await["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["personal_data[0]", "temporal_resolution"]);
 }

@@ -16,7 +16,7 @@ use hdab_domain::ids::{CommitteeId, PublisherId};
 use hdab_domain::publisher::PublisherDetails;
 use hdab_domain::values::{CountryCode, Email, HttpUrl, Name, Subject};
 use hdab_openapi::catalogue::{
-    AnnotationsWire, ContactPointWire, DataUseWire, DatasetInput, DistributionWire,
+    AnnotationsWire, ContactPointWire, CustodianWire, DataUseWire, DatasetInput, DistributionWire,
     DuoConditionWire, ImagingWire, PeriodWire, VariableWire,
 };
 use hdab_persistence::{DbConnection, Pool, committees, datasets, events, publishers};
@@ -364,6 +364,30 @@ fn demo_input(
                 d.identifier.to_lowercase()
             )
         }),
+        sample: (d.access_rights == "PUBLIC").then(|| DistributionWire {
+            title: Some("Ten example studies".into()),
+            access_url: format!("{}/datasets/{}/sample", publisher.homepage, d.identifier.to_lowercase()),
+            download_url: None,
+            format: Some("ZIP".into()),
+            media_type: Some("application/zip".into()),
+            byte_size: None,
+            license: Some("https://creativecommons.org/licenses/by/4.0/".into()),
+        }),
+        analytics: Vec::new(),
+        custodian: Some(CustodianWire { name: format!("{} imaging data office", publisher.name), email: publisher.email.to_owned() }),
+        purposes: vec!["Secondary use for cancer imaging research and the development of imaging AI under EHDS Art 53(1)(e).".into()],
+        legal_bases: vec!["Regulation (EU) 2025/327 (European Health Data Space), Chapter IV, under a data permit.".into()],
+        personal_data: vec!["Age".into(), "Gender".into(), "HealthRecord".into()],
+        retention_period: match (year_start, NaiveDate::from_ymd_opt(d.years.1 + 25, 12, 31)) {
+            (Some(start), Some(end)) => Some(PeriodWire { start, end }),
+            _ => None,
+        },
+        temporal_resolution: None,
+        accrual_periodicity: Some(if d.identifier.contains("SCREEN") { "ANNUAL" } else { "IRREG" }.to_owned()),
+        conforms_to: vec!["DICOM".into()],
+        referenced_by: Vec::new(),
+        relations: Vec::new(),
+        pages: vec![format!("{}/datasets/{}/documentation", publisher.homepage, d.identifier.to_lowercase())],
         imaging: ImagingWire {
             cancer_conditions: d.conditions.iter().map(|c| (*c).to_owned()).collect(),
             modalities: d.modalities.iter().map(|m| (*m).to_owned()).collect(),

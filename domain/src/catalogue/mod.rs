@@ -56,21 +56,21 @@ impl Period {
     }
 }
 
-/// A code of the EU file-type list (`ZIP`, `CSV`, `JSON`, ...): upper-case letters, digits and
-/// underscores.
+/// A code of an EU or HealthDCAT-AP authority list (file types `ZIP`, frequencies `ANNUAL`,
+/// standards `DICOM`, `SNOMED-CT`, ...): upper-case letters, digits, `_` and `-`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileType(String);
+pub struct AuthorityCode(String);
 
-impl FileType {
+impl AuthorityCode {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
-        let ok = (2..=20).contains(&input.len())
+        let ok = (2..=40).contains(&input.len())
             && input
                 .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         if !ok {
             return Err(ValueError::new(
-                "invalid_file_type",
-                "must be a code of the EU file-type list, such as ZIP, CSV or JSON",
+                "invalid_authority_code",
+                "must be a code of its EU or HealthDCAT-AP authority list, such as ZIP, ANNUAL or DICOM (upper case)",
             ));
         }
         Ok(Self(input.to_owned()))
@@ -79,6 +79,88 @@ impl FileType {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// A term of the DPV personal-data taxonomy (`Age`, `Gender`, `HealthRecord`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalDataCategory(String);
+
+impl PersonalDataCategory {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let mut chars = input.chars();
+        let ok = chars.next().is_some_and(|c| c.is_ascii_uppercase())
+            && chars.all(|c| c.is_ascii_alphanumeric())
+            && input.len() <= 60;
+        if !ok {
+            return Err(ValueError::new(
+                "invalid_personal_data_category",
+                "must be a DPV-PD term such as Age, Gender or HealthRecord",
+            ));
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An ISO 8601 duration such as `P1M`, `P1Y6M` or `PT12H` (`dcat:temporalResolution`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IsoDuration(String);
+
+impl IsoDuration {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let invalid = || {
+            ValueError::new(
+                "invalid_duration",
+                "must be an ISO 8601 duration such as P1M, P1Y6M or PT12H",
+            )
+        };
+        let body = input.strip_prefix('P').ok_or_else(invalid)?;
+        let (date, time) = match body.split_once('T') {
+            Some((date, time)) if !time.is_empty() => (date, Some(time)),
+            Some(_) => return Err(invalid()),
+            None => (body, None),
+        };
+        let components_ok = |part: &str, units: &str| {
+            let mut digits = 0;
+            let mut last_unit = None::<usize>;
+            for c in part.chars() {
+                if c.is_ascii_digit() {
+                    digits += 1;
+                    continue;
+                }
+                let Some(position) = units.find(c) else {
+                    return false;
+                };
+                if digits == 0 || last_unit.is_some_and(|last| position <= last) {
+                    return false;
+                }
+                last_unit = Some(position);
+                digits = 0;
+            }
+            digits == 0
+        };
+        if (date.is_empty() && time.is_none())
+            || !components_ok(date, "YMWD")
+            || !time.is_none_or(|t| components_ok(t, "HMS"))
+        {
+            return Err(invalid());
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The organisation that holds the data on the publisher's behalf (`geodcatap:custodian`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Custodian {
+    pub name: ShortText,
+    pub email: Email,
 }
 
 /// An IANA media type, `type/subtype` (`application/dicom`).
@@ -115,7 +197,8 @@ pub struct Distribution {
     pub title: Option<ShortText>,
     pub access_url: HttpUrl,
     pub download_url: Option<HttpUrl>,
-    pub format: Option<FileType>,
+    /// A code of the EU file-type list, e.g. `ZIP`.
+    pub format: Option<AuthorityCode>,
     pub media_type: Option<MediaType>,
     pub byte_size: Option<u64>,
     pub license: Option<HttpUrl>,
@@ -187,6 +270,30 @@ pub struct DatasetDraft {
     pub population_coverage: Option<LongText>,
     /// The data quality and utility label (EHDS Art 78), where the holder has one.
     pub quality_label: Option<HttpUrl>,
+    /// A sample of the data (`adms:sample`).
+    pub sample: Option<Distribution>,
+    /// Aggregate reports and indicators about the data (`healthdcatap:analytics`).
+    pub analytics: Vec<Distribution>,
+    pub custodian: Option<Custodian>,
+    /// What the data were collected for (`dpv:hasPurpose`).
+    pub purposes: Vec<LongText>,
+    /// The legal bases of their processing (`dpv:hasLegalBasis`).
+    pub legal_bases: Vec<LongText>,
+    /// The categories of personal data they contain (`dpv:hasPersonalData`).
+    pub personal_data: Vec<PersonalDataCategory>,
+    /// How long the holder keeps the data (`healthdcatap:retentionPeriod`).
+    pub retention_period: Option<Period>,
+    pub temporal_resolution: Option<IsoDuration>,
+    /// How often the data are updated, an EU frequency code (`ANNUAL`, `IRREG`, ...).
+    pub accrual_periodicity: Option<AuthorityCode>,
+    /// Standards the data follow, HealthDCAT-AP standard codes (`DICOM`, `FHIR`, ...).
+    pub conforms_to: Vec<AuthorityCode>,
+    /// Publications that use or describe the data (`dct:isReferencedBy`).
+    pub referenced_by: Vec<HttpUrl>,
+    /// Related resources (`dct:relation`).
+    pub relations: Vec<HttpUrl>,
+    /// Documentation pages (`foaf:page`).
+    pub pages: Vec<HttpUrl>,
     pub imaging: ImagingProfile,
     pub data_use: DataUseConditions,
 }
@@ -375,6 +482,19 @@ mod tests {
             number_of_unique_individuals: None,
             population_coverage: None,
             quality_label: None,
+            sample: None,
+            analytics: vec![],
+            custodian: None,
+            purposes: vec![],
+            legal_bases: vec![],
+            personal_data: vec![],
+            retention_period: None,
+            temporal_resolution: None,
+            accrual_periodicity: None,
+            conforms_to: vec![],
+            referenced_by: vec![],
+            relations: vec![],
+            pages: vec![],
             imaging: ImagingProfile::default(),
             data_use: DataUseConditions {
                 permission: DuoPermission::GeneralResearchUse,
@@ -460,6 +580,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn durations_follow_iso_8601() {
+        for ok in ["P1M", "P1Y6M", "PT12H", "P1DT2H", "P2W"] {
+            assert!(IsoDuration::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "P", "PT", "1M", "P1", "PM", "P1M1Y", "P1H"] {
+            assert_eq!(
+                IsoDuration::parse(bad).unwrap_err().code,
+                "invalid_duration",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn authority_codes_and_personal_data_terms_have_their_forms() {
+        assert!(AuthorityCode::parse("SNOMED-CT").is_ok());
+        assert!(AuthorityCode::parse("zip").is_err());
+        assert!(PersonalDataCategory::parse("HealthRecord").is_ok());
+        assert!(PersonalDataCategory::parse("health record").is_err());
     }
 
     #[test]
