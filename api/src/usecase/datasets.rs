@@ -176,16 +176,7 @@ pub fn create(
 ) -> Result<Dataset, ApiError> {
     events::write(conn, |tx| {
         check_references(tx, caller, &details)?;
-        let dataset = Dataset {
-            id: DatasetId::generate(),
-            details,
-            status: DatasetStatus::Draft,
-            version: 1,
-            created_at: now,
-            modified_at: now,
-            issued_at: None,
-            confirmed_at: now,
-        };
+        let dataset = Dataset::new(DatasetId::generate(), details, DatasetStatus::Draft, now);
         save_new(
             tx,
             caller.subject.as_str(),
@@ -205,16 +196,12 @@ pub fn import_published(
     now: DateTime<Utc>,
     details: DatasetDetails,
 ) -> Result<Dataset, ApiError> {
-    let dataset = Dataset {
-        id: DatasetId::generate(),
+    let dataset = Dataset::new(
+        DatasetId::generate(),
         details,
-        status: DatasetStatus::Published,
-        version: 1,
-        created_at: now,
-        modified_at: now,
-        issued_at: Some(now),
-        confirmed_at: now,
-    };
+        DatasetStatus::Published,
+        now,
+    );
     save_new(
         tx,
         caller.subject.as_str(),

@@ -429,6 +429,26 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// A new dataset at version 1, created and confirmed `now`, and issued `now` when it
+    /// starts out published (bulk imports) rather than as a draft.
+    pub fn new(
+        id: DatasetId,
+        details: DatasetDetails,
+        status: DatasetStatus,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            details,
+            status,
+            version: 1,
+            created_at: now,
+            modified_at: now,
+            issued_at: (status == DatasetStatus::Published).then_some(now),
+            confirmed_at: now,
+        }
+    }
+
     /// Whether the holder has not re-confirmed the description within a year (EHDS Art 60).
     pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
         now - self.confirmed_at > Duration::days(RECONFIRMATION_INTERVAL_DAYS)
