@@ -4,16 +4,15 @@
 use std::collections::HashSet;
 use std::io::Write;
 
-use hdab_domain::catalogue::DatasetStatus;
-use hdab_domain::ids::DatasetId;
-use hdab_persistence::datasets::{self, DatasetFilter};
-use hdab_persistence::{Pool, StoreError, publishers};
+use hdab_persistence::{Pool, publishers};
 
 use crate::error::ApiError;
+use crate::published;
 use crate::rdf::{self, CatalogueIdentity, RdfSyntax};
-use crate::usecase::datasets::from_record;
 
-const PAGE: usize = 1_000;
+/// Datasets per page: small enough that the pages in flight between the two threads (a page of
+/// triples is about 25 kB per dataset) stay a few megabytes.
+const PAGE: usize = 250;
 
 /// Writes every published dataset to `out`; returns how many.
 pub fn export_catalogue(
@@ -22,55 +21,34 @@ pub fn export_catalogue(
     syntax: RdfSyntax,
     out: impl Write,
 ) -> Result<usize, ApiError> {
-    let mut conn = pool.get().map_err(StoreError::from)?;
     let mut serializer = rdf::serializer(syntax, out);
     let io = |e: std::io::Error| ApiError::internal(format!("writing the export: {e}"));
     identity
         .catalogue_header()
         .write(&mut serializer)
         .map_err(io)?;
-    let filter = DatasetFilter {
-        status: Some(DatasetStatus::Published.as_str()),
-        modified_since: None,
-    };
     let mut described_publishers = HashSet::new();
-    let mut after = None;
-    let mut count = 0;
-    loop {
-        let page = datasets::list(&mut conn, &filter, after, PAGE)?;
-        let datasets = page
-            .items
-            .into_iter()
-            .map(from_record)
-            .collect::<Result<Vec<_>, _>>()?;
-        identity
-            .catalogue_links(&datasets)
-            .write(&mut serializer)
-            .map_err(io)?;
-        for dataset in &datasets {
-            let publisher_id = dataset.details.publisher_id;
-            if described_publishers.insert(publisher_id) {
-                let publisher = publishers::find(&mut conn, publisher_id)?.ok_or_else(|| {
-                    ApiError::internal(format!("publisher {publisher_id} of a dataset is missing"))
-                })?;
-                identity
-                    .publisher_agent(&publisher)
-                    .write(&mut serializer)
-                    .map_err(io)?;
+    let count = published::for_each_page(
+        pool,
+        PAGE,
+        |conn, datasets| {
+            let mut triples = identity.catalogue_links(&datasets);
+            for dataset in &datasets {
+                let publisher_id = dataset.details.publisher_id;
+                if described_publishers.insert(publisher_id) {
+                    let publisher = publishers::find(conn, publisher_id)?.ok_or_else(|| {
+                        ApiError::internal(format!(
+                            "publisher {publisher_id} of a dataset is missing"
+                        ))
+                    })?;
+                    triples.extend(identity.publisher_agent(&publisher));
+                }
+                triples.extend(identity.describe(dataset));
             }
-            identity
-                .describe(dataset)
-                .write(&mut serializer)
-                .map_err(io)?;
-        }
-        count += datasets.len();
-        match page.next_after {
-            Some(key) => {
-                after = Some(DatasetId::parse(&key).map_err(|e| ApiError::internal(e.message))?)
-            }
-            None => break,
-        }
-    }
+            Ok(triples)
+        },
+        |triples| triples.write(&mut serializer).map_err(io),
+    )?;
     serializer.finish().map_err(io)?.flush().map_err(io)?;
     Ok(count)
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod negotiate;
+pub mod published;
 pub mod rdf;
 pub mod routes;
 pub mod search;

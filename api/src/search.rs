@@ -21,7 +21,7 @@ use hdab_domain::publisher::Publisher;
 use hdab_domain::values::CountryCode;
 use hdab_domain::{FieldErrors, ValueError};
 use hdab_openapi::catalogue::{DatasetSummary, FacetValue, SearchPage, SearchQuery};
-use hdab_persistence::datasets::{self, DatasetFilter};
+use hdab_persistence::datasets;
 use hdab_persistence::search::{
     After, Change, Filters, IndexedDataset, SearchIndex, SearchRequest, SearchResults, SortBy,
 };
@@ -29,6 +29,7 @@ use hdab_persistence::{DbConnection, Pool, events, publishers};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::extract::encode_cursor;
+use crate::published;
 use crate::usecase::datasets::from_record;
 
 /// The longest `q` accepted.
@@ -57,38 +58,39 @@ impl Indexer {
 
     /// Rebuilds the index from every published dataset in the database.
     pub fn rebuild(&self, pool: &Pool) -> Result<usize, ApiError> {
-        let mut conn = pool.get().map_err(hdab_persistence::StoreError::from)?;
         let _guard = self
             .catching_up
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let started = Instant::now();
-        let seq = events::head_seq(&mut conn)?;
-        let mut documents = Vec::new();
-        let mut publishers = PublisherCache::default();
-        let filter = DatasetFilter {
-            status: Some(DatasetStatus::Published.as_str()),
-            modified_since: None,
+        // Read before the datasets: events after this are applied by the next catch-up.
+        let seq = {
+            let mut conn = pool.get().map_err(hdab_persistence::StoreError::from)?;
+            events::head_seq(&mut conn)?
         };
-        let mut after = None;
-        loop {
-            let page = datasets::list(&mut conn, &filter, after, REBUILD_BATCH)?;
-            for record in page.items {
-                let dataset = from_record(record)?;
-                let publisher = publishers.get(&mut conn, dataset.details.publisher_id)?;
-                documents.push(indexed(&dataset, publisher));
-            }
-            match page.next_after {
-                Some(key) => {
-                    after = Some(DatasetId::parse(&key).map_err(|e| ApiError::internal(e.message))?)
-                }
-                None => break,
-            }
-        }
-        let count = self
-            .index
-            .rebuild(documents.into_iter(), seq)
-            .map_err(store_error)?;
+        let mut rebuild = self.index.begin_rebuild().map_err(store_error)?;
+        let mut publishers = PublisherCache::default();
+        published::for_each_page(
+            pool,
+            REBUILD_BATCH,
+            |conn, datasets| {
+                datasets
+                    .iter()
+                    .map(|dataset| {
+                        Ok(indexed(
+                            dataset,
+                            publishers.get(conn, dataset.details.publisher_id)?,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, ApiError>>()
+            },
+            |documents| {
+                documents
+                    .iter()
+                    .try_for_each(|d| rebuild.add(d).map_err(store_error))
+            },
+        )?;
+        let count = rebuild.finish(seq).map_err(store_error)?;
         let elapsed = started.elapsed();
         tracing::info!(
             datasets = count,

@@ -477,28 +477,16 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Replaces the whole index with `datasets`, reflecting the log up to `seq`. Returns how
-    /// many documents were indexed.
-    pub fn rebuild(
-        &self,
-        datasets: impl Iterator<Item = IndexedDataset>,
-        seq: i64,
-    ) -> Result<usize, SearchError> {
-        let mut writer = self.writer();
+    /// Starts replacing the whole index: add every dataset to the returned session, then
+    /// finish it. Searches see the old index until then.
+    pub fn begin_rebuild(&self) -> Result<Rebuild<'_>, SearchError> {
+        let writer = self.writer();
         writer.delete_all_documents()?;
-        let mut count = 0;
-        for dataset in datasets {
-            writer.add_document(self.document(&dataset))?;
-            count += 1;
-        }
-        self.commit(&mut writer, seq)?;
-        // One segment answers faster than several: a catalogue is small enough to merge whole.
-        let segments = self.index.searchable_segment_ids()?;
-        if segments.len() > 1 {
-            writer.merge(&segments).wait()?;
-            self.reload()?;
-        }
-        Ok(count)
+        Ok(Rebuild {
+            search: self,
+            writer,
+            count: 0,
+        })
     }
 
     /// Applies `changes` and records that the index reflects the log up to `seq`; searches
@@ -578,6 +566,34 @@ impl SearchIndex {
             more,
             facets,
         })
+    }
+}
+
+/// A rebuild in progress; holds the index writer until finished.
+pub struct Rebuild<'a> {
+    search: &'a SearchIndex,
+    writer: std::sync::MutexGuard<'a, IndexWriter>,
+    count: usize,
+}
+
+impl Rebuild<'_> {
+    pub fn add(&mut self, dataset: &IndexedDataset) -> Result<(), SearchError> {
+        self.writer.add_document(self.search.document(dataset))?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Commits, recording that the index reflects the log up to `seq`, and merges the new
+    /// segments into one (a catalogue is small enough, and one segment answers faster).
+    /// Returns how many datasets were indexed.
+    pub fn finish(mut self, seq: i64) -> Result<usize, SearchError> {
+        self.search.commit(&mut self.writer, seq)?;
+        let segments = self.search.index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            self.writer.merge(&segments).wait()?;
+            self.search.reload()?;
+        }
+        Ok(self.count)
     }
 }
 

@@ -16,4 +16,6 @@ CREATE TABLE datasets (
 );
 CREATE UNIQUE INDEX datasets_identifier_key ON datasets (publisher_id, identifier);
 CREATE INDEX datasets_committee ON datasets (committee_id);
-CREATE INDEX datasets_status_modified ON datasets (status, modified_at);
+-- Keyset pages walk published datasets in id order; without (status, id) SQLite sorts all
+-- published rows for every page.
+CREATE INDEX datasets_status_id ON datasets (status, id);
