@@ -135,7 +135,7 @@ pub fn demo(pool: &Pool, now: DateTime<Utc>) -> Result<SeedReport, ApiError> {
             ))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    import(&mut conn, now, inputs, &mut report)?;
+    import(&mut conn, now, inputs, &mut Known::new(), &mut report)?;
     Ok(report)
 }
 
@@ -145,6 +145,7 @@ pub fn synthetic(pool: &Pool, count: usize, now: DateTime<Utc>) -> Result<SeedRe
     let mut report = SeedReport::default();
     let (publisher_ids, committee_ids) = organisations(&mut conn, now, &mut report)?;
     const BATCH: usize = 1_000;
+    let mut known = Known::new();
     let mut start = 0;
     while start < count {
         let end = (start + BATCH).min(count);
@@ -159,21 +160,25 @@ pub fn synthetic(pool: &Pool, count: usize, now: DateTime<Utc>) -> Result<SeedRe
                 Ok((publisher_ids[publisher], input))
             })
             .collect::<Result<Vec<_>, ApiError>>()?;
-        import(&mut conn, now, inputs, &mut report)?;
+        import(&mut conn, now, inputs, &mut known, &mut report)?;
         start = end;
     }
     Ok(report)
 }
+
+/// Per publisher, the dataset identifiers it has: loaded once per seed run, then kept current,
+/// so batches do not each reload every identifier.
+type Known = BTreeMap<PublisherId, std::collections::HashSet<String>>;
 
 /// Publishes every input whose identifier its publisher does not have yet, in one transaction.
 fn import(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
     inputs: Vec<(PublisherId, DatasetInput)>,
+    known: &mut Known,
     report: &mut SeedReport,
 ) -> Result<(), ApiError> {
     let actor = seeder()?;
-    let mut known: BTreeMap<PublisherId, std::collections::HashSet<String>> = BTreeMap::new();
     events::write(conn, |tx| {
         for (publisher, input) in &inputs {
             if !known.contains_key(publisher) {
@@ -198,6 +203,9 @@ fn import(
                 ))
             })?;
             usecase::datasets::import_published(tx, &actor, now, details)?;
+            if let Some(ids) = known.get_mut(publisher) {
+                ids.insert(input.identifier.clone());
+            }
             report.datasets += 1;
         }
         Ok::<(), ApiError>(())
