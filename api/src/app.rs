@@ -61,6 +61,8 @@ pub fn build(
             web::PathConfig::default()
                 .error_handler(|_, _| ApiError::not_found("the resource").into()),
         )
+        // Inside the request's span, so the problems it writes carry the request id.
+        .wrap(from_fn(crate::response_policy::apply))
         .wrap(from_fn(observe_request))
         .into_utoipa_app()
         .configure(routes::configure)

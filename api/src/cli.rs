@@ -209,6 +209,14 @@ fn print_token(settings: &Settings, args: TokenArgs) -> anyhow::Result<()> {
             "hdab token works only in development mode; HDAB_AUTH_ISSUER is set, so tokens come from that issuer"
         );
     }
+    let max = settings.auth.dev_token_max_ttl;
+    if args.ttl > max {
+        anyhow::bail!(
+            "--ttl {} is longer than development tokens may live ({}); set HDAB_DEV_TOKEN_MAX_TTL_SECS to allow more",
+            humantime::format_duration(args.ttl),
+            humantime::format_duration(max)
+        );
+    }
     let key = DevKey::load_or_create(&settings.data_dir).map_err(anyhow::Error::msg)?;
     let request = TokenRequest {
         subject: args.sub,

@@ -4,10 +4,11 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use hdab_persistence::DatabaseUrl;
+use hdab_persistence::{DatabaseUrl, Timeouts};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,9 +25,13 @@ pub enum LogFormat {
 #[serde(deny_unknown_fields)]
 struct RawSettings {
     bind: SocketAddr,
+    metrics_bind: Option<SocketAddr>,
     data_dir: PathBuf,
     database_url: Option<String>,
     database_pool_size: u32,
+    database_connect_timeout_secs: u64,
+    database_statement_timeout_secs: u64,
+    readiness_timeout_secs: u64,
     log_format: LogFormat,
     log_level: String,
     max_body_bytes: usize,
@@ -40,19 +45,28 @@ struct RawSettings {
     auth_committees_claim: String,
     auth_leeway_secs: u64,
     auth_jwks_min_refresh_secs: u64,
+    auth_jwks_timeout_secs: u64,
+    dev_token_max_ttl_secs: u64,
+    dev_allow_remote: bool,
     public_url: Option<String>,
     hdab_name: String,
     hdab_contact_email: String,
     index_dir: Option<PathBuf>,
+    audit_key_file: Option<PathBuf>,
+    audit_checkpoint_interval_secs: u64,
 }
 
 impl Default for RawSettings {
     fn default() -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_bind: None,
             data_dir: PathBuf::from("./data"),
             database_url: None,
             database_pool_size: 8,
+            database_connect_timeout_secs: 2,
+            database_statement_timeout_secs: 5,
+            readiness_timeout_secs: 2,
             log_format: LogFormat::Pretty,
             log_level: "info".into(),
             max_body_bytes: 1024 * 1024,
@@ -66,10 +80,15 @@ impl Default for RawSettings {
             auth_committees_claim: "committees".into(),
             auth_leeway_secs: 30,
             auth_jwks_min_refresh_secs: 10,
+            auth_jwks_timeout_secs: 5,
+            dev_token_max_ttl_secs: 30 * 24 * 3600,
+            dev_allow_remote: false,
             public_url: None,
             hdab_name: "Health Data Access Body".into(),
             hdab_contact_email: "hdab@example.org".into(),
             index_dir: None,
+            audit_key_file: None,
+            audit_checkpoint_interval_secs: 3600,
         }
     }
 }
@@ -105,15 +124,25 @@ pub struct AuthSettings {
     pub claims: ClaimNames,
     pub leeway_secs: u64,
     pub jwks_min_refresh_secs: u64,
+    /// The longest a fetch of the issuer's keys may take, and a request may wait for one.
+    pub jwks_timeout: Duration,
+    /// The longest lifetime of a development token (development mode only).
+    pub dev_token_max_ttl: Duration,
 }
 
 /// Checked settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub bind: SocketAddr,
+    /// Where `/metrics` is served instead of on `bind`, e.g. an address only the monitoring
+    /// network reaches.
+    pub metrics_bind: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub database: DatabaseUrl,
     pub database_pool_size: u32,
+    pub database_timeouts: Timeouts,
+    /// How long `/health/ready` waits for the database before answering 503.
+    pub readiness_timeout: Duration,
     pub log_format: LogFormat,
     pub log_level: String,
     pub max_body_bytes: usize,
@@ -127,6 +156,11 @@ pub struct Settings {
     pub hdab_contact_email: String,
     /// Where the search index lives (derived from the database; safe to delete).
     pub index_dir: PathBuf,
+    /// The key that signs the event log's checkpoints; never in the database.
+    pub audit_key_file: PathBuf,
+    /// How often a checkpoint of the event log is signed (when the log moved); `None`: never
+    /// on a timer, only on demand.
+    pub audit_checkpoint_interval: Option<Duration>,
 }
 
 /// The configuration file read when `--config` is not given, if it exists.
@@ -175,6 +209,12 @@ impl Settings {
         if raw.database_pool_size == 0 {
             return Err("HDAB_DATABASE_POOL_SIZE (database_pool_size) must be at least 1".into());
         }
+        let database_timeouts = check_database_timeouts(&raw)?;
+        if raw.readiness_timeout_secs == 0 {
+            return Err(
+                "HDAB_READINESS_TIMEOUT_SECS (readiness_timeout_secs) must be at least 1".into(),
+            );
+        }
         if raw.max_body_bytes < 1024 {
             return Err("HDAB_MAX_BODY_BYTES (max_body_bytes) must be at least 1024".into());
         }
@@ -185,6 +225,18 @@ impl Settings {
             format!("HDAB_LOG_LEVEL (log_level) must be a level such as info or a filter such as hdab=debug,info: {e}")
         })?;
         let auth = check_auth(&raw)?;
+        if auth.mode == AuthMode::Development
+            && !raw.bind.ip().is_loopback()
+            && !raw.dev_allow_remote
+        {
+            return Err(format!(
+                "HDAB_BIND (bind) is {}, but development mode (no HDAB_AUTH_ISSUER) signs its own \
+                 tokens with a key anyone who can read the data directory can use: bind a \
+                 loopback address, configure HDAB_AUTH_ISSUER, or set HDAB_DEV_ALLOW_REMOTE=true \
+                 (dev_allow_remote in hdab.toml) to serve other hosts anyway",
+                raw.bind
+            ));
+        }
         let public_url = match &raw.public_url {
             Some(url) => parse_http_url(url, "HDAB_PUBLIC_URL (public_url)")?
                 .as_str()
@@ -192,6 +244,11 @@ impl Settings {
                 .to_owned(),
             None => format!("http://{}", raw.bind),
         };
+        if raw.dev_token_max_ttl_secs == 0 {
+            return Err(
+                "HDAB_DEV_TOKEN_MAX_TTL_SECS (dev_token_max_ttl_secs) must be at least 1".into(),
+            );
+        }
         if raw.hdab_name.trim().is_empty() {
             return Err("HDAB_HDAB_NAME (hdab_name) must not be empty".into());
         }
@@ -201,15 +258,26 @@ impl Settings {
             .index_dir
             .clone()
             .unwrap_or_else(|| raw.data_dir.join("index"));
+        let audit_key_file = raw
+            .audit_key_file
+            .clone()
+            .unwrap_or_else(|| raw.data_dir.join("audit-signing-key.pem"));
+        let audit_checkpoint_interval = (raw.audit_checkpoint_interval_secs > 0)
+            .then(|| Duration::from_secs(raw.audit_checkpoint_interval_secs));
         Ok(Self {
+            audit_key_file,
+            audit_checkpoint_interval,
             public_url,
             hdab_name: raw.hdab_name.clone(),
             hdab_contact_email: raw.hdab_contact_email.clone(),
             index_dir,
             bind: raw.bind,
+            metrics_bind: raw.metrics_bind,
             data_dir: raw.data_dir,
             database,
             database_pool_size: raw.database_pool_size,
+            database_timeouts,
+            readiness_timeout: Duration::from_secs(raw.readiness_timeout_secs),
             log_format: raw.log_format,
             log_level: raw.log_level,
             max_body_bytes: raw.max_body_bytes,
@@ -217,6 +285,12 @@ impl Settings {
             workers: raw.workers,
             auth,
         })
+    }
+
+    /// The longest a request waits for its database work (a free connection, then its
+    /// statements) before it answers 503, so a hung database cannot hold callers.
+    pub fn database_deadline(&self) -> Duration {
+        self.database_timeouts.connect + self.database_timeouts.statement
     }
 
     /// Replaces the authentication mode (tests and embedding).
@@ -246,6 +320,22 @@ fn describe_errors(errors: figment::Error) -> String {
         })
         .collect();
     format!("invalid configuration: {}", lines.join("; "))
+}
+
+fn check_database_timeouts(raw: &RawSettings) -> Result<Timeouts, String> {
+    if raw.database_connect_timeout_secs == 0 {
+        return Err(
+            "HDAB_DATABASE_CONNECT_TIMEOUT_SECS (database_connect_timeout_secs) must be at least 1"
+                .into(),
+        );
+    }
+    if raw.database_statement_timeout_secs == 0 {
+        return Err("HDAB_DATABASE_STATEMENT_TIMEOUT_SECS (database_statement_timeout_secs) must be at least 1".into());
+    }
+    Ok(Timeouts {
+        connect: Duration::from_secs(raw.database_connect_timeout_secs),
+        statement: Duration::from_secs(raw.database_statement_timeout_secs),
+    })
 }
 
 fn check_auth(raw: &RawSettings) -> Result<AuthSettings, String> {
@@ -299,6 +389,8 @@ fn check_auth(raw: &RawSettings) -> Result<AuthSettings, String> {
         },
         leeway_secs: raw.auth_leeway_secs,
         jwks_min_refresh_secs: raw.auth_jwks_min_refresh_secs,
+        jwks_timeout: Duration::from_secs(raw.auth_jwks_timeout_secs.max(1)),
+        dev_token_max_ttl: Duration::from_secs(raw.dev_token_max_ttl_secs),
     })
 }
 
@@ -402,6 +494,30 @@ mod tests {
             assert!(error.contains("bnid"), "{error}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn development_mode_refuses_a_non_loopback_bind_unless_told_so() {
+        let error = jailed(&[("HDAB_BIND", "0.0.0.0:8080")]).unwrap_err();
+        assert!(
+            error.contains("HDAB_BIND") && error.contains("HDAB_DEV_ALLOW_REMOTE"),
+            "{error}"
+        );
+        assert!(
+            jailed(&[
+                ("HDAB_BIND", "0.0.0.0:8080"),
+                ("HDAB_DEV_ALLOW_REMOTE", "true")
+            ])
+            .is_ok()
+        );
+        assert!(
+            jailed(&[
+                ("HDAB_BIND", "0.0.0.0:8080"),
+                ("HDAB_AUTH_ISSUER", "https://login.example.eu/realms/hdab")
+            ])
+            .is_ok(),
+            "with an issuer there is no development key to protect"
+        );
     }
 
     #[test]

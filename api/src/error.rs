@@ -10,9 +10,14 @@ use hdab_persistence::StoreError;
 
 use crate::telemetry::current_request_id;
 
+/// What a 503 tells the caller to wait before retrying: about how long a database restart or
+/// failover takes.
+const RETRY_AFTER_SECS: u32 = 5;
+
 /// The stable codes of hdab's errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
+    BadRequest,
     MalformedJson,
     MalformedCursor,
     MalformedHeader,
@@ -26,15 +31,18 @@ pub enum ErrorCode {
     Conflict,
     PreconditionFailed,
     PreconditionRequired,
+    RequestTimeout,
     PayloadTooLarge,
+    UriTooLong,
     UnsupportedMediaType,
+    HeaderFieldsTooLarge,
     Internal,
     Unavailable,
 }
 
 impl ErrorCode {
-    #[cfg(test)]
-    const ALL: [ErrorCode; 17] = [
+    const ALL: [ErrorCode; 21] = [
+        Self::BadRequest,
         Self::MalformedJson,
         Self::MalformedCursor,
         Self::MalformedHeader,
@@ -48,8 +56,11 @@ impl ErrorCode {
         Self::Conflict,
         Self::PreconditionFailed,
         Self::PreconditionRequired,
+        Self::RequestTimeout,
         Self::PayloadTooLarge,
+        Self::UriTooLong,
         Self::UnsupportedMediaType,
+        Self::HeaderFieldsTooLarge,
         Self::Internal,
         Self::Unavailable,
     ];
@@ -58,6 +69,11 @@ impl ErrorCode {
     fn entry(self) -> (&'static str, StatusCode, &'static str) {
         use ErrorCode::*;
         match self {
+            BadRequest => (
+                "bad_request",
+                StatusCode::BAD_REQUEST,
+                "The request is malformed",
+            ),
             MalformedJson => (
                 "malformed_json",
                 StatusCode::BAD_REQUEST,
@@ -119,6 +135,21 @@ impl ErrorCode {
                 StatusCode::PRECONDITION_REQUIRED,
                 "If-Match is required",
             ),
+            RequestTimeout => (
+                "request_timeout",
+                StatusCode::REQUEST_TIMEOUT,
+                "The request took too long to arrive",
+            ),
+            UriTooLong => (
+                "uri_too_long",
+                StatusCode::URI_TOO_LONG,
+                "The request URI is too long",
+            ),
+            HeaderFieldsTooLarge => (
+                "header_fields_too_large",
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "The request headers are too large",
+            ),
             PayloadTooLarge => (
                 "payload_too_large",
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -144,6 +175,11 @@ impl ErrorCode {
 
     pub fn status(self) -> StatusCode {
         self.entry().1
+    }
+
+    /// The first code of the table with `status`.
+    fn for_status(status: StatusCode) -> Option<Self> {
+        Self::ALL.into_iter().find(|code| code.status() == status)
     }
 }
 
@@ -192,6 +228,21 @@ impl ApiError {
         }])
     }
 
+    /// The problem for an error status that a library answered without a body (the docs
+    /// page's 404, for one). A status the table lacks becomes 400 or 500.
+    pub fn for_status(status: StatusCode) -> Self {
+        let code = ErrorCode::for_status(status).unwrap_or(if status.is_server_error() {
+            ErrorCode::Internal
+        } else {
+            ErrorCode::BadRequest
+        });
+        let detail = match code {
+            ErrorCode::NotFound => "nothing is here".to_owned(),
+            other => other.entry().2.to_owned(),
+        };
+        Self::new(code, detail)
+    }
+
     pub fn not_found(what: &str) -> Self {
         Self::new(ErrorCode::NotFound, format!("{what} does not exist"))
     }
@@ -204,6 +255,15 @@ impl ApiError {
                 ErrorCode::Internal,
                 "hdab could not complete the request; quote the request id when reporting it",
             )
+        }
+    }
+
+    /// A dependency (the database, the token issuer) cannot serve now; the caller may retry.
+    /// The cause is logged, never sent.
+    pub fn unavailable(detail: impl Into<String>, cause: impl std::fmt::Display) -> Self {
+        Self {
+            cause: Some(cause.to_string()),
+            ..Self::new(ErrorCode::Unavailable, detail)
         }
     }
 
@@ -246,7 +306,11 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code(), self.detail)
+        write!(f, "{}: {}", self.code(), self.detail)?;
+        match &self.cause {
+            Some(cause) => write!(f, " ({cause})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -256,12 +320,21 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Some(cause) = &self.cause {
-            // The one place a 5xx cause is logged; the request span adds the request id.
-            tracing::error!(error.cause = %cause, error.code = self.code(), "request failed");
+        // The one place a 5xx cause is logged; the request span adds the request id.
+        match (&self.cause, self.code) {
+            (Some(cause), ErrorCode::Unavailable) => {
+                tracing::warn!(error.cause = %cause, "answered 503: a dependency is unavailable")
+            }
+            (Some(cause), _) => {
+                tracing::error!(error.cause = %cause, error.code = self.code(), "request failed")
+            }
+            (None, _) => {}
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if self.code == ErrorCode::Unavailable {
+            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+        }
         for (name, value) in &self.headers {
             response.insert_header((name.clone(), value.as_str()));
         }
@@ -290,13 +363,9 @@ impl From<StoreError> for ApiError {
                 Self::new(ErrorCode::Conflict, message).with_code(code)
             }
             StoreError::Domain(domain) => domain.into(),
-            StoreError::Unavailable(cause) => Self {
-                cause: Some(cause.to_string()),
-                ..Self::new(
-                    ErrorCode::Unavailable,
-                    "the database is not reachable; try again shortly",
-                )
-            },
+            StoreError::Unavailable(cause) => {
+                Self::unavailable("the database is not available; try again shortly", cause)
+            }
             other @ (StoreError::Database(_) | StoreError::Corrupt { .. }) => Self::internal(other),
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod checkpoints;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -11,10 +12,12 @@ pub mod extract;
 pub mod negotiate;
 pub mod published;
 pub mod rdf;
+pub mod response_policy;
 pub mod routes;
 pub mod search;
 pub mod seed;
 pub mod server;
+pub mod signing;
 pub mod state;
 pub mod telemetry;
 pub mod tls;

@@ -1,6 +1,7 @@
 //! What every handler shares.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::web;
 use chrono::{DateTime, SubsecRound, Utc};
@@ -17,26 +18,46 @@ pub struct AppState {
     /// Who runs this catalogue, for its RDF descriptions.
     pub identity: CatalogueIdentity,
     pub search: Arc<Indexer>,
+    /// Signs and reads the event log's checkpoints.
+    pub checkpoints: Arc<crate::checkpoints::Checkpoints>,
 }
 
 impl AppState {
-    /// Runs blocking database work on the blocking thread pool, inside the request's span.
-    /// The connection never crosses an `.await`.
+    /// Runs blocking database work on the blocking thread pool, inside the request's span,
+    /// answering 503 if it takes longer than the configured database deadline. The connection
+    /// never crosses an `.await`.
     pub async fn db<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.db_within(self.settings.database_deadline(), work)
+            .await
+    }
+
+    /// [`AppState::db`] with its own deadline. Past the deadline the caller gets 503 at once;
+    /// the work itself ends when the database answers or its statement timeout fires, so a
+    /// hung database holds at most the pool's connections, never the callers.
+    pub async fn db_within<T, F>(&self, deadline: Duration, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     {
         let pool = self.pool.clone();
         let span = tracing::Span::current();
-        web::block(move || {
+        let blocking = web::block(move || {
             span.in_scope(|| {
                 let mut conn = pool.get().map_err(StoreError::from)?;
                 work(&mut conn)
             })
-        })
-        .await
-        .map_err(ApiError::internal)?
+        });
+        match actix_web::rt::time::timeout(deadline, blocking).await {
+            Ok(joined) => joined.map_err(ApiError::internal)?,
+            Err(_) => Err(ApiError::from(StoreError::Unavailable(format!(
+                "no answer within {} ms",
+                deadline.as_millis()
+            )))),
+        }
     }
 }
 

@@ -41,6 +41,14 @@ impl Principal {
                 && self.publishers.contains(&publisher))
     }
 
+    /// Whether the caller maintains `publisher`'s dataset descriptions, drafts included: admins,
+    /// and data holders for the publishers in their token. Partner systems act for publishers
+    /// too, but only on what is published: a draft is the holder's work in progress.
+    pub fn holds_data_for(&self, publisher: PublisherId) -> bool {
+        self.has_role(Role::HdabAdmin)
+            || (self.has_role(Role::DataHolder) && self.publishers.contains(&publisher))
+    }
+
     /// Admins see every committee; DAC members only those in their token.
     pub fn sits_on_committee(&self, committee: CommitteeId) -> bool {
         self.has_role(Role::HdabAdmin)
@@ -74,6 +82,15 @@ mod tests {
     fn a_publisher_scope_without_a_holder_role_grants_nothing() {
         let own = PublisherId::generate();
         assert!(!principal(&[Role::Researcher], &[own]).acts_for_publisher(own));
+    }
+
+    #[test]
+    fn a_partner_acts_for_its_publishers_but_does_not_hold_their_data() {
+        let own = PublisherId::generate();
+        let partner = principal(&[Role::Partner], &[own]);
+        assert!(partner.acts_for_publisher(own));
+        assert!(!partner.holds_data_for(own));
+        assert!(principal(&[Role::DataHolder], &[own]).holds_data_for(own));
     }
 
     #[test]

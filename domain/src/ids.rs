@@ -1,6 +1,9 @@
 //! Typed identifiers: a `PublisherId` cannot be passed where a `CommitteeId` is expected.
 //!
 //! Ids are UUIDv7, so they sort by creation time; that ordering is what cursor pagination uses.
+//! They are accepted only in the canonical form hdab writes (lower-case, hyphenated): one id has
+//! one spelling, so a log, a cache key or a proxy rule that matches an id cannot be sidestepped
+//! with `{...}`, `urn:uuid:...`, upper case or the unhyphenated form.
 
 use std::fmt;
 use std::str::FromStr;
@@ -14,7 +17,7 @@ macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
+        #[serde(into = "String", try_from = "String")]
         pub struct $name(Uuid);
 
         impl $name {
@@ -33,9 +36,25 @@ macro_rules! typed_id {
             }
 
             pub fn parse(input: &str) -> Result<Self, ValueError> {
-                Uuid::parse_str(input).map(Self).map_err(|_| {
-                    ValueError::new("invalid_id", concat!("must be a ", $what, " id (a UUID)"))
+                parse_canonical_uuid(input).map(Self).map_err(|_| {
+                    ValueError::new(
+                        "invalid_id",
+                        concat!("must be a ", $what, " id (a lower-case hyphenated UUID)"),
+                    )
                 })
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.to_string()
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(input: String) -> Result<Self, String> {
+                Self::parse(&input).map_err(|e| e.message)
             }
         }
 
@@ -52,6 +71,18 @@ macro_rules! typed_id {
             }
         }
     };
+}
+
+/// Parses a UUID written the one way hdab writes it: 36 characters, lower-case hex, hyphenated.
+pub fn parse_canonical_uuid(input: &str) -> Result<Uuid, ValueError> {
+    let invalid = || ValueError::new("invalid_id", "must be a lower-case hyphenated UUID");
+    let uuid = Uuid::try_parse(input).map_err(|_| invalid())?;
+    let mut canonical = [0; uuid::fmt::Hyphenated::LENGTH];
+    if &*uuid.hyphenated().encode_lower(&mut canonical) == input {
+        Ok(uuid)
+    } else {
+        Err(invalid())
+    }
 }
 
 typed_id!(
@@ -90,6 +121,35 @@ mod tests {
         let error = CommitteeId::parse("committee-1").unwrap_err();
         assert_eq!(error.code, "invalid_id");
         assert!(error.message.contains("committee"));
+    }
+
+    #[test]
+    fn only_the_canonical_spelling_of_an_id_is_accepted() {
+        let id = DatasetId::generate().to_string();
+        assert!(DatasetId::parse(&id).is_ok());
+        let simple: String = id.chars().filter(|c| *c != '-').collect();
+        for variant in [
+            id.to_uppercase(),
+            format!("{{{id}}}"),
+            format!("urn:uuid:{id}"),
+            simple,
+            format!(" {id}"),
+        ] {
+            assert_eq!(
+                DatasetId::parse(&variant).map_err(|e| e.code),
+                Err("invalid_id"),
+                "{variant}"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_in_json_are_checked_the_same_way() {
+        let id = PublisherId::generate();
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(serde_json::from_str::<PublisherId>(&json).unwrap(), id);
+        let upper = json.to_uppercase();
+        assert!(serde_json::from_str::<PublisherId>(&upper).is_err());
     }
 
     #[test]

@@ -6,7 +6,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValueError;
 
-/// A display name: trimmed, 1 to 200 characters, no control characters.
+/// Whether `c` is a bidirectional formatting control (an embedding, override or isolate), the
+/// characters that make text display in another order than it is stored ("Trojan Source"): in a
+/// name or title they can make one organisation's name look like another's.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A display name: trimmed, 1 to 200 characters, no control or bidirectional formatting
+/// characters. Names that must be unique are compared by [`Name::comparison_key`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Name(String);
@@ -31,12 +39,32 @@ impl Name {
                 "must not contain control characters",
             ));
         }
+        if trimmed.chars().any(is_bidi_control) {
+            return Err(bidi_controls_refused());
+        }
         Ok(Self(trimmed.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// What two names are compared by when they must be unique: Unicode NFC normalisation and
+    /// full case folding, so "Universitätsklinikum" (composed or decomposed) and
+    /// "UNIVERSITÄTSKLINIKUM" are one name, and so are "Straße" and "STRASSE".
+    pub fn comparison_key(&self) -> String {
+        use unicode_normalization::UnicodeNormalization;
+        let composed: String = self.0.nfc().collect();
+        caseless::default_case_fold_str(&composed).nfc().collect()
+    }
+}
+
+/// The error for text holding bidirectional formatting controls.
+pub fn bidi_controls_refused() -> ValueError {
+    ValueError::new(
+        "bidi_controls",
+        "must not contain bidirectional formatting characters (U+202A to U+202E, U+2066 to U+2069)",
+    )
 }
 
 /// An ISO 3166-1 alpha-2 country code, upper case (`DE`, `FR`). `EL` (the EU's code for Greece)
@@ -478,6 +506,23 @@ const ISO_3166: &[(&str, &str)] = &[
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn names_with_bidirectional_overrides_are_refused() {
+        for spoof in ["Karolinska\u{202E}tsniK", "Charit\u{2066}e\u{2069}"] {
+            assert_eq!(Name::parse(spoof).unwrap_err().code, "bidi_controls");
+        }
+    }
+
+    #[test]
+    fn names_compare_equal_after_normalisation_and_case_folding() {
+        let key = |s: &str| Name::parse(s).unwrap().comparison_key();
+        // Composed "ä" (U+00E4) and decomposed "a" + U+0308 are one letter.
+        assert_eq!(key("Universit\u{E4}t"), key("Universita\u{308}t"));
+        assert_eq!(key("Universität"), key("UNIVERSITÄT"));
+        assert_eq!(key("Straße"), key("STRASSE"), "full case folding");
+        assert_ne!(key("Charité"), key("Charite"), "accents still count");
+    }
 
     #[test]
     fn names_are_trimmed_and_bounded() {

@@ -81,4 +81,46 @@ pub struct ChainVerification {
     pub first_broken_seq: Option<i64>,
     /// Why that event does not verify.
     pub reason: Option<String>,
+    /// The event of the signed checkpoint the log was also checked against (the newest hdab
+    /// holds, or the one passed as `checkpoint`); absent when there is none yet.
+    pub checkpoint_seq: Option<i64>,
+}
+
+/// What to verify the event log against.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VerifyQuery {
+    /// A checkpoint's `token`, as kept by a partner: the log must reach its event with its
+    /// hash. Without it, hdab uses the newest checkpoint it holds.
+    #[param(max_length = 4000)]
+    pub checkpoint: Option<String>,
+}
+
+/// A signed statement that the event log reached event `seq` with hash `hash`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditCheckpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub signed_at: DateTime<Utc>,
+    /// The statement as a compact JWS (ES256, `typ` `hdab-checkpoint+jwt`) over `iss`, `seq`,
+    /// `hash` and `iat`; its key is in `/.well-known/jwks.json`. Keep it to prove later that
+    /// the log was not rewritten.
+    pub token: String,
+}
+
+/// A page of checkpoints, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditCheckpointPage {
+    pub items: Vec<AuditCheckpoint>,
+    /// Pass as `cursor` to fetch older checkpoints; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A JSON Web Key Set (RFC 7517): the public keys of hdab's own signatures.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct JsonWebKeySet {
+    /// EC P-256 keys (`kty`, `crv`, `x`, `y`, `kid`, `use`, `alg`).
+    #[schema(value_type = Vec<Object>)]
+    pub keys: Vec<serde_json::Value>,
 }

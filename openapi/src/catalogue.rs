@@ -193,8 +193,10 @@ pub struct DatasetInput {
     /// The holder's own identifier, unique per publisher (`dct:identifier`).
     #[schema(example = "NLST-CT-2002")]
     pub identifier: String,
+    #[serde(deserialize_with = "crate::ids::canonical")]
     pub publisher_id: Uuid,
     /// The committee that reviews applications for this dataset.
+    #[serde(deserialize_with = "crate::ids::canonical")]
     pub committee_id: Uuid,
     /// Title by BCP-47 language tag; `en` is required.
     #[schema(example = json!({"en": "Low-dose CT lung cancer screening cohort", "de": "Lungenkrebs-Screening mit Niedrigdosis-CT"}))]

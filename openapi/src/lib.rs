@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod catalogue;
 pub mod document;
+pub mod ids;
 pub mod organisations;
 pub mod page;
 pub mod problem;

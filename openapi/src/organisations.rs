@@ -165,7 +165,7 @@ pub struct CommitteeInput {
     )]
     pub name: String,
     /// The publishers whose datasets this committee reviews applications for.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::ids::canonical_list")]
     pub publisher_ids: Vec<Uuid>,
     /// The members; at most one chair, and one is needed when the chair decides.
     #[serde(default)]

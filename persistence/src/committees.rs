@@ -33,10 +33,10 @@ pub fn find(conn: &mut DbConnection, id: CommitteeId) -> Result<Option<Committee
     Ok(assembled.pop())
 }
 
-/// The committee with this name, compared without regard to case (names are unique so).
-pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Committee>, StoreError> {
+/// The committee with this name, compared as unique names are ([`Name::comparison_key`]).
+pub fn find_by_name(conn: &mut DbConnection, name: &Name) -> Result<Option<Committee>, StoreError> {
     let Some(row) = committees::table
-        .filter(crate::lower(committees::name).eq(name.to_lowercase()))
+        .filter(committees::name_key.eq(name.comparison_key()))
         .first::<CommitteeRow>(conn)
         .optional()?
     else {
@@ -191,6 +191,7 @@ struct CommitteeRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    name_key: String,
 }
 
 impl From<&Committee> for CommitteeRow {
@@ -203,6 +204,7 @@ impl From<&Committee> for CommitteeRow {
             version: c.version,
             created_at: c.created_at.naive_utc(),
             updated_at: c.updated_at.naive_utc(),
+            name_key: c.details.name().comparison_key(),
         }
     }
 }

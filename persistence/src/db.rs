@@ -1,13 +1,26 @@
 //! Connections, the pool and migrations for both backends.
+//!
+//! The pool must survive the database going away: a PostgreSQL restart or failover leaves every
+//! pooled connection dead, and a hung server must not hold callers without limit. So every
+//! connection watches its own queries (diesel instrumentation) and is dropped by the pool once
+//! one of them finds the connection lost; after any such loss, idle connections are pinged once
+//! before their next use, so one failure does not become one failed request per pooled
+//! connection. PostgreSQL connections carry a statement timeout and TCP keepalives, SQLite a
+//! busy timeout, and the pool waits a bounded time for a connection.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::Connection;
-use diesel::connection::SimpleConnection;
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
 use diesel::pg::PgConnection;
+use diesel::r2d2::R2D2Connection;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::connection_lost;
 
 /// A connection to either backend. Queries are written once against this type.
 #[derive(diesel::MultiConnection)]
@@ -22,8 +35,24 @@ pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
-/// SQLite waits this long for a writer's lock before giving up with "database is locked".
-const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+/// How long database work may wait, from configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Opening a connection (libpq `connect_timeout`), and waiting for a free one in the pool.
+    pub connect: Duration,
+    /// The longest one statement may run: PostgreSQL's `statement_timeout`; SQLite waits this
+    /// long for another writer's lock.
+    pub statement: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(2),
+            statement: Duration::from_secs(5),
+        }
+    }
+}
 
 /// Where the data lives: the URL's scheme picks the backend, anything else is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +74,7 @@ impl DatabaseUrl {
             return Ok(Self::Sqlite(PathBuf::from(path)));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            url::Url::parse(url).map_err(|e| format!("is not a valid PostgreSQL URL: {e}"))?;
             return Ok(Self::Postgres(url.to_owned()));
         }
         Err("must start with sqlite:// (embedded) or postgres:// (production)".into())
@@ -58,11 +88,71 @@ impl DatabaseUrl {
     }
 }
 
+/// The libpq parameters that bound a dead or silent server, added to the URL unless it sets
+/// them itself: TCP keepalives notice a peer that vanished, `tcp_user_timeout` a peer that
+/// stopped acknowledging, `connect_timeout` a server that accepts but never answers.
+fn postgres_url_with_limits(url: &str, timeouts: Timeouts) -> Result<String, String> {
+    let mut parsed = url::Url::parse(url).map_err(|e| format!("invalid PostgreSQL URL: {e}"))?;
+    let present: Vec<String> = parsed.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    // libpq's connect_timeout is in whole seconds, and below 2 it uses 2.
+    let connect_secs = timeouts.connect.as_secs().max(2).to_string();
+    let user_timeout_ms = (timeouts.statement.as_millis() * 2).to_string();
+    let limits = [
+        ("connect_timeout", connect_secs.as_str()),
+        ("keepalives", "1"),
+        ("keepalives_idle", "10"),
+        ("keepalives_interval", "5"),
+        ("keepalives_count", "3"),
+        ("tcp_user_timeout", user_timeout_ms.as_str()),
+    ];
+    {
+        let mut query = parsed.query_pairs_mut();
+        for (key, value) in limits {
+            if !present.iter().any(|p| p == key) {
+                query.append_pair(key, value);
+            }
+        }
+    }
+    Ok(parsed.into())
+}
+
+/// What every connection of one pool shares: how many times a connection was found lost.
+#[derive(Debug, Default)]
+struct PoolHealth {
+    losses: AtomicU64,
+}
+
+/// A pooled connection with what the pool needs to know about it. Dereferences to the
+/// [`DbConnection`] that queries take.
+pub struct ManagedConnection {
+    conn: DbConnection,
+    /// Set by the connection's instrumentation when a query found it lost.
+    lost: Arc<AtomicBool>,
+    /// The pool's loss count when this connection last proved alive.
+    proven_at_loss: u64,
+}
+
+impl std::ops::Deref for ManagedConnection {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for ManagedConnection {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
 /// Opens connections for the pool. Written by hand rather than derived so that a failed
-/// connection reports the real cause (the derived one only says "invalid connection url").
+/// connection reports the real cause (the derived one only says "invalid connection url"), and
+/// so that dead connections are recognised and replaced.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    timeouts: Timeouts,
+    health: Arc<PoolHealth>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,20 +161,20 @@ pub enum ConnectError {
     Connect(#[from] diesel::ConnectionError),
     #[error("cannot prepare the connection: {0}")]
     Setup(#[from] diesel::result::Error),
+    #[error("{0}")]
+    Url(String),
 }
 
-impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
-    type Error = ConnectError;
-
-    fn connect(&self) -> Result<DbConnection, ConnectError> {
+impl ConnectionManager {
+    fn open(&self) -> Result<DbConnection, ConnectError> {
+        let statement_ms = self.timeouts.statement.as_millis();
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 // busy_timeout first: switching to WAL takes a lock that another connection may
                 // hold while the pool starts.
                 conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                    "PRAGMA busy_timeout = {statement_ms};
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = NORMAL;
                      PRAGMA foreign_keys = ON;"
@@ -92,50 +182,138 @@ impl r2d2::ManageConnection for ConnectionManager {
                 Ok(DbConnection::Sqlite(conn))
             }
             DatabaseUrl::Postgres(url) => {
-                Ok(DbConnection::Postgresql(PgConnection::establish(url)?))
+                let url =
+                    postgres_url_with_limits(url, self.timeouts).map_err(ConnectError::Url)?;
+                let mut conn = PgConnection::establish(&url)?;
+                // A transaction left idle (its client hung) would hold the event log's lock.
+                conn.batch_execute(&format!(
+                    "SET statement_timeout = {statement_ms};
+                     SET idle_in_transaction_session_timeout = {};",
+                    statement_ms * 2
+                ))?;
+                Ok(DbConnection::Postgresql(conn))
             }
         }
     }
+}
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
-        conn.batch_execute("SELECT 1").map_err(ConnectError::Setup)
-    }
-
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+/// Watches a connection's queries and marks it lost (and the pool's loss count up) when one
+/// finds the server gone.
+fn loss_watcher(lost: Arc<AtomicBool>, health: Arc<PoolHealth>) -> impl Instrumentation {
+    move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::FinishQuery {
+            error: Some(error), ..
+        } = event
+            && connection_lost(error)
+            && !lost.swap(true, Ordering::SeqCst)
+        {
+            health.losses.fetch_add(1, Ordering::SeqCst);
+            tracing::warn!(error = %error, "a database connection was lost; it will be replaced");
+        }
     }
 }
 
-/// Opens a pool of `size` connections; for SQLite, creates the file's folder first.
-pub fn connect(url: &DatabaseUrl, size: u32) -> Result<Pool, String> {
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = ManagedConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<ManagedConnection, ConnectError> {
+        let mut conn = self.open()?;
+        let lost = Arc::new(AtomicBool::new(false));
+        conn.set_instrumentation(loss_watcher(Arc::clone(&lost), Arc::clone(&self.health)));
+        Ok(ManagedConnection {
+            conn,
+            lost,
+            proven_at_loss: self.health.losses.load(Ordering::SeqCst),
+        })
+    }
+
+    /// Called on every check-out; pings only connections that have not proved alive since a
+    /// connection of this pool was last found lost, so a healthy pool pays nothing.
+    fn is_valid(&self, conn: &mut ManagedConnection) -> Result<(), ConnectError> {
+        let losses = self.health.losses.load(Ordering::SeqCst);
+        if conn.proven_at_loss == losses {
+            return Ok(());
+        }
+        conn.conn.batch_execute("SELECT 1")?;
+        conn.proven_at_loss = losses;
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut ManagedConnection) -> bool {
+        conn.lost.load(Ordering::SeqCst) || conn.conn.is_broken()
+    }
+}
+
+/// Forwards r2d2's connection failures to the log (r2d2 itself logs through `log`, which
+/// hdab does not collect).
+#[derive(Debug)]
+struct LogConnectErrors;
+
+impl r2d2::HandleError<ConnectError> for LogConnectErrors {
+    fn handle_error(&self, error: ConnectError) {
+        tracing::warn!(error = %error, "cannot open a database connection");
+    }
+}
+
+/// Opens a pool of `size` connections; for SQLite, creates the file (readable by its owner
+/// only) and its folder first.
+pub fn connect(url: &DatabaseUrl, size: u32, timeouts: Timeouts) -> Result<Pool, String> {
     if let DatabaseUrl::Sqlite(path) = url {
-        create_parent_dir(path)?;
+        crate::files::create_private_file(path)?;
     }
     r2d2::Pool::builder()
         .max_size(size)
-        .connection_timeout(Duration::from_secs(10))
-        .test_on_check_out(false)
-        .build(ConnectionManager { url: url.clone() })
+        .connection_timeout(timeouts.connect)
+        .test_on_check_out(true)
+        .error_handler(Box::new(LogConnectErrors))
+        .build(ConnectionManager {
+            url: url.clone(),
+            timeouts,
+            health: Arc::default(),
+        })
         .map_err(|e| format!("cannot open the {} database: {e}", url.backend_name()))
 }
 
-fn create_parent_dir(path: &Path) -> Result<(), String> {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create the database folder {}: {e}", dir.display())),
-        _ => Ok(()),
-    }
+/// Runs every migration not yet applied and returns the names of those it ran. Migrations may
+/// rewrite large tables, so the statement timeout is lifted while they run.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
+    without_statement_timeout(conn, |conn| {
+        let applied = match conn {
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+            DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        };
+        applied
+            .map(|versions| versions.iter().map(ToString::to_string).collect())
+            .map_err(|e| format!("migration failed: {e}"))
+    })?
 }
 
-/// Runs every migration not yet applied and returns the names of those it ran.
-pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
-    let applied = match conn {
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
-        DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+fn without_statement_timeout<T>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> T,
+) -> Result<T, String> {
+    let DbConnection::Postgresql(pg) = conn else {
+        return Ok(work(conn));
     };
-    applied
-        .map(|versions| versions.iter().map(ToString::to_string).collect())
-        .map_err(|e| format!("migration failed: {e}"))
+    let setting = |e: diesel::result::Error| format!("cannot change statement_timeout: {e}");
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement_timeout: String,
+    }
+    let saved =
+        diesel::RunQueryDsl::get_result::<Setting>(diesel::sql_query("SHOW statement_timeout"), pg)
+            .map_err(setting)?;
+    pg.batch_execute("SET statement_timeout = 0")
+        .map_err(setting)?;
+    let result = work(conn);
+    let restore = format!(
+        "SET statement_timeout = '{}'",
+        saved.statement_timeout.replace('\'', "")
+    );
+    conn.batch_execute(&restore).map_err(setting)?;
+    Ok(result)
 }
 
 /// Reverts every applied migration, newest first (used to prove each `down.sql` works).
@@ -180,5 +358,28 @@ mod tests {
                 .contains("sqlite://")
         );
         assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn postgres_connections_get_keepalives_and_timeouts_unless_the_url_sets_them() {
+        let timeouts = Timeouts {
+            connect: Duration::from_secs(3),
+            statement: Duration::from_secs(5),
+        };
+        let url =
+            postgres_url_with_limits("postgres://u:p@db.internal:5432/hdab", timeouts).unwrap();
+        assert!(url.contains("connect_timeout=3"), "{url}");
+        assert!(url.contains("keepalives=1"), "{url}");
+        assert!(url.contains("tcp_user_timeout=10000"), "{url}");
+        let own = postgres_url_with_limits(
+            "postgres://db/hdab?sslmode=require&connect_timeout=9",
+            timeouts,
+        )
+        .unwrap();
+        assert!(
+            own.contains("connect_timeout=9") && !own.contains("connect_timeout=3"),
+            "{own}"
+        );
+        assert!(own.contains("sslmode=require"), "{own}");
     }
 }

@@ -12,8 +12,10 @@ pub enum StoreError {
     /// A decision made inside the transaction refused the change.
     #[error(transparent)]
     Domain(#[from] DomainError),
-    #[error("no database connection available: {0}")]
-    Unavailable(#[from] r2d2::Error),
+    /// The database cannot be reached, is shutting down, or did not answer in time: the
+    /// request may succeed if repeated shortly.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
     Database(DieselError),
     /// A stored row no longer parses into a domain value: a bug or a manual edit.
@@ -26,7 +28,19 @@ pub enum StoreError {
 }
 
 /// Unique indexes whose violation is the caller's doing, with the code and message they get.
+/// PostgreSQL names the index; SQLite names it for an index on an expression and names the
+/// column (`publishers.name_key`) for one on a column, so both spellings are listed.
 const UNIQUE_CONFLICTS: &[(&str, &str, &str)] = &[
+    (
+        "publishers.name_key",
+        "publisher_name_taken",
+        "a publisher with this name already exists",
+    ),
+    (
+        "committees.name_key",
+        "committee_name_taken",
+        "a committee with this name already exists",
+    ),
     (
         "publishers_name_key",
         "publisher_name_taken",
@@ -44,8 +58,58 @@ const UNIQUE_CONFLICTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+impl From<r2d2::Error> for StoreError {
+    fn from(error: r2d2::Error) -> Self {
+        Self::Unavailable(format!("no connection within the pool's timeout: {error}"))
+    }
+}
+
+/// Whether `error` means the connection itself is gone (the server closed it, restarted or
+/// failed over, or the network dropped it): the connection must be replaced.
+pub fn connection_lost(error: &DieselError) -> bool {
+    matches!(
+        error,
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        ) | DieselError::BrokenTransactionManager
+    )
+}
+
+/// Server messages that mean "not now" rather than "never": a server shutting down or starting
+/// up, a statement cancelled by its timeout, SQLite's writer lock held past the busy timeout.
+/// diesel does not expose PostgreSQL's SQLSTATE, so the (English) messages are matched.
+const UNAVAILABLE_MESSAGES: &[&str] = &[
+    "database is locked",
+    "statement timeout",
+    "the database system is shutting down",
+    "the database system is starting up",
+    "the database system is in recovery mode",
+    "terminating connection",
+    "server closed the connection",
+    "no connection to the server",
+];
+
+/// Whether `error` means the database is unavailable for now, so the caller should retry.
+pub fn is_unavailable(error: &DieselError) -> bool {
+    if connection_lost(error) {
+        return true;
+    }
+    match error {
+        DieselError::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, _) => true,
+        DieselError::DatabaseError(_, info) => {
+            let message = info.message();
+            UNAVAILABLE_MESSAGES.iter().any(|m| message.contains(m))
+        }
+        _ => false,
+    }
+}
+
 impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
+        if is_unavailable(&error) {
+            return Self::Unavailable(error.to_string());
+        }
         let DieselError::DatabaseError(kind, info) = &error else {
             return Self::Database(error);
         };

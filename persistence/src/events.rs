@@ -60,7 +60,8 @@ pub fn head_seq(conn: &mut DbConnection) -> Result<i64, StoreError> {
     Ok(load_head(conn)?.seq)
 }
 
-fn load_head(conn: &mut DbConnection) -> Result<ChainHead, StoreError> {
+/// The newest event's sequence number and hash, as the log's head row records them.
+pub fn load_head(conn: &mut DbConnection) -> Result<ChainHead, StoreError> {
     let (seq, hash) = event_chain_head::table
         .find(1)
         .select((event_chain_head::last_seq, event_chain_head::last_hash))
@@ -101,25 +102,55 @@ pub struct ChainBreak {
 const VERIFY_BATCH: i64 = 1_000;
 
 /// Walks the chain from the first event, recomputing every hash, and names the first broken
-/// link. Also compares the stored head, which catches events removed from the end.
-pub fn verify(conn: &mut DbConnection) -> Result<ChainVerification, StoreError> {
+/// link: an altered, inserted or removed event, or a row that no longer reads as an event at
+/// all. Also compares the stored head, which catches events removed from the end, and, when
+/// given, a signed `checkpoint` of an earlier head, which catches a tail removed together
+/// with a rewound head: the log must reach the checkpoint's event with the checkpoint's hash.
+pub fn verify(
+    conn: &mut DbConnection,
+    checkpoint: Option<&ChainHead>,
+) -> Result<ChainVerification, StoreError> {
     let mut head = ChainHead::genesis();
     let mut checked = 0;
     loop {
-        let batch = list_after(conn, head.seq, VERIFY_BATCH)?;
+        let batch = raw_after(conn, head.seq, VERIFY_BATCH)?;
         if batch.is_empty() {
             break;
         }
-        for event in &batch {
-            if let Err(broken) = event::check_link(&head, event) {
+        for row in batch {
+            let expected = head.seq + 1;
+            let event = match row.into_event() {
+                Ok(event) => event,
+                Err((seq, why)) => {
+                    let reason = format!("the stored event cannot be read: {why}");
+                    return Ok(broken_at(checked, seq.unwrap_or(expected), reason));
+                }
+            };
+            if let Err(broken) = event::check_link(&head, &event) {
                 return Ok(broken_at(checked, event.seq, broken.describe()));
+            }
+            if let Some(anchor) = checkpoint.filter(|c| c.seq == event.seq)
+                && anchor.hash != event.hash
+            {
+                let reason = format!(
+                    "event {} differs from the signed checkpoint of the log at that event",
+                    event.seq
+                );
+                return Ok(broken_at(checked, event.seq, reason));
             }
             head = ChainHead {
                 seq: event.seq,
-                hash: event.hash.clone(),
+                hash: event.hash,
             };
             checked += 1;
         }
+    }
+    if let Some(anchor) = checkpoint.filter(|c| c.seq > head.seq) {
+        let reason = format!(
+            "the log ends at event {}, but a signed checkpoint shows it reached event {}",
+            head.seq, anchor.seq
+        );
+        return Ok(broken_at(checked, head.seq + 1, reason));
     }
     let stored_head = load_head(conn)?;
     if stored_head != head {
@@ -146,6 +177,89 @@ fn broken_at(checked: i64, seq: i64, reason: String) -> ChainVerification {
     ChainVerification {
         events_checked: checked,
         first_break: Some(ChainBreak { seq, reason }),
+    }
+}
+
+/// An event row read as text, column by column, so that a row that no longer parses (edited
+/// by hand, or by an attacker) is reported as a broken event rather than failing the read.
+#[derive(Queryable)]
+struct RawEventRow {
+    seq: String,
+    id: String,
+    occurred_at: String,
+    actor: String,
+    action: String,
+    entity_type: String,
+    entity_id: String,
+    payload: String,
+    prev_hash: String,
+    hash: String,
+}
+
+/// How both databases print a stored `TIMESTAMP` as text.
+const STORED_TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
+
+fn raw_after(
+    conn: &mut DbConnection,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<RawEventRow>, StoreError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Text;
+    Ok(events::table
+        .filter(events::seq.gt(after_seq))
+        .order(events::seq.asc())
+        .limit(limit)
+        .select((
+            sql::<Text>("CAST(seq AS TEXT)"),
+            sql::<Text>("CAST(id AS TEXT)"),
+            sql::<Text>("CAST(occurred_at AS TEXT)"),
+            sql::<Text>("CAST(actor AS TEXT)"),
+            sql::<Text>("CAST(action AS TEXT)"),
+            sql::<Text>("CAST(entity_type AS TEXT)"),
+            sql::<Text>("CAST(entity_id AS TEXT)"),
+            sql::<Text>("CAST(payload AS TEXT)"),
+            sql::<Text>("CAST(prev_hash AS TEXT)"),
+            sql::<Text>("CAST(hash AS TEXT)"),
+        ))
+        .load::<RawEventRow>(conn)?)
+}
+
+impl RawEventRow {
+    /// The event, or its sequence number (when that much reads) and what does not read.
+    fn into_event(self) -> Result<ChainedEvent, (Option<i64>, String)> {
+        let seq = self.seq.parse::<i64>().map_err(|_| {
+            (
+                None,
+                format!("its sequence number {:?} is not a number", self.seq),
+            )
+        })?;
+        let id = EventId::parse(&self.id).map_err(|_| {
+            (
+                Some(seq),
+                format!("its id {:?} is not an event id", self.id),
+            )
+        })?;
+        let occurred_at = NaiveDateTime::parse_from_str(&self.occurred_at, STORED_TIME_FORMAT)
+            .map_err(|_| {
+                (
+                    Some(seq),
+                    format!("its time {:?} is not a timestamp", self.occurred_at),
+                )
+            })?
+            .and_utc();
+        Ok(ChainedEvent {
+            seq,
+            id,
+            occurred_at,
+            actor: self.actor,
+            action: self.action,
+            entity_type: self.entity_type,
+            entity_id: self.entity_id,
+            payload: self.payload,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        })
     }
 }
 

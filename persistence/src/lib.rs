@@ -5,21 +5,18 @@
 //! transaction; every write transaction goes through [`events::write`], which appends the
 //! change to the hash-chained event log in that same transaction.
 
+pub mod checkpoints;
 pub mod committees;
 pub mod datasets;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod files;
+pub mod names;
 pub mod page;
 pub mod publishers;
 pub mod schema;
 pub mod search;
 
-pub use db::{DatabaseUrl, DbConnection, Pool};
+pub use db::{DatabaseUrl, DbConnection, Pool, Timeouts};
 pub use error::StoreError;
-
-diesel::define_sql_function! {
-    /// SQL `lower()`: `LIKE` and `=` differ in case handling between SQLite and PostgreSQL, so
-    /// case-insensitive comparisons lower both sides.
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}

@@ -26,10 +26,10 @@ pub fn find(conn: &mut DbConnection, id: PublisherId) -> Result<Option<Publisher
         .transpose()
 }
 
-/// The publisher with this name, compared without regard to case (names are unique so).
-pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Publisher>, StoreError> {
+/// The publisher with this name, compared as unique names are ([`Name::comparison_key`]).
+pub fn find_by_name(conn: &mut DbConnection, name: &Name) -> Result<Option<Publisher>, StoreError> {
     publishers::table
-        .filter(crate::lower(publishers::name).eq(name.to_lowercase()))
+        .filter(publishers::name_key.eq(name.comparison_key()))
         .first::<PublisherRow>(conn)
         .optional()?
         .map(PublisherRow::into_domain)
@@ -118,6 +118,7 @@ struct PublisherRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    name_key: String,
 }
 
 impl From<&Publisher> for PublisherRow {
@@ -134,6 +135,7 @@ impl From<&Publisher> for PublisherRow {
             version: p.version,
             created_at: p.created_at.naive_utc(),
             updated_at: p.updated_at.naive_utc(),
+            name_key: d.name.comparison_key(),
         }
     }
 }

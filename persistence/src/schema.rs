@@ -36,6 +36,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        name_key -> Text,
     }
 }
 
@@ -48,6 +49,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        name_key -> Text,
     }
 }
 
@@ -92,7 +94,17 @@ diesel::table! {
 diesel::joinable!(datasets -> publishers (publisher_id));
 diesel::joinable!(datasets -> committees (committee_id));
 
+diesel::table! {
+    audit_checkpoints (seq) {
+        seq -> BigInt,
+        hash -> Text,
+        signed_at -> Timestamp,
+        token -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_checkpoints,
     datasets,
     events,
     event_chain_head,

@@ -5,6 +5,8 @@
     reason = "a harness that cannot set up must stop the test loudly"
 )]
 
+pub mod cluster;
+
 use std::net::SocketAddr;
 
 use actix_web::dev::ServerHandle;
@@ -70,18 +72,29 @@ impl TestDatabase {
         })
     }
 
+    /// A database at `url` that the test owns whole (e.g. a [`cluster::PostgresCluster`]'s):
+    /// nothing is created or dropped.
+    pub fn at_url(url: String) -> Self {
+        Self {
+            url,
+            _dir: TempDir::new().expect("temporary directory"),
+            postgres: None,
+        }
+    }
+
     pub fn url(&self) -> &str {
         &self.url
     }
 
     pub fn is_postgres(&self) -> bool {
-        self.postgres.is_some()
+        self.url.starts_with("postgres")
     }
 
     /// A small pool on this database, without migrations.
     pub fn pool(&self) -> Pool {
         let url = DatabaseUrl::parse(&self.url).expect("test database URL");
-        hdab_persistence::db::connect(&url, 2).expect("open the test database")
+        hdab_persistence::db::connect(&url, 2, hdab_persistence::Timeouts::default())
+            .expect("open the test database")
     }
 }
 
@@ -121,6 +134,8 @@ macro_rules! on_both_backends {
 /// A running hdab on a free loopback port.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, when on an address of its own.
+    pub metrics_addr: Option<SocketAddr>,
     pub client: reqwest::Client,
     pub settings: Settings,
     handle: ServerHandle,
@@ -149,6 +164,7 @@ impl TestApp {
         let key = DevKey::load_or_create(&settings.data_dir).ok();
         Self {
             addr: started.addr,
+            metrics_addr: started.metrics_addr,
             client: reqwest::Client::new(),
             settings,
             handle,
@@ -170,6 +186,7 @@ impl TestApp {
         actix_web::rt::spawn(started.server);
         Self {
             addr: started.addr,
+            metrics_addr: started.metrics_addr,
             handle,
             settings,
             ..self

@@ -166,3 +166,89 @@ async fn an_unreachable_issuer_is_503_not_a_crash() {
     let response = create(&app, &key.token(&issuer.uri(), json!(["hdab_admin"]))).await;
     assert_eq!(response.status(), 503);
 }
+
+/// How many requests the issuer received for its keys.
+async fn key_fetches(issuer: &MockServer) -> usize {
+    issuer
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/certs")
+        .count()
+}
+
+#[actix_web::test]
+async fn a_failing_issuer_is_not_asked_again_for_every_junk_token() {
+    let issuer = MockServer::start().await;
+    let key = IssuerKey::new("k1");
+    serve_keys(&issuer, &[&key]).await;
+    let app = spawn_against(&issuer).await;
+    let admin = key.token(&issuer.uri(), json!(["hdab_admin"]));
+    assert_eq!(create(&app, &admin).await.status(), 201);
+
+    // The issuer starts failing; 200 tokens with unknown key ids arrive.
+    issuer.reset().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&issuer)
+        .await;
+    for n in 0..200 {
+        let junk = IssuerKey::new(&format!("junk-{n}"));
+        let status = create(&app, &junk.token(&issuer.uri(), json!(["hdab_admin"])))
+            .await
+            .status();
+        assert!(status == 503 || status == 401, "{status}");
+    }
+    let fetches = key_fetches(&issuer).await
+        + issuer
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.url.path().ends_with("openid-configuration"))
+            .count();
+    assert!(fetches <= 3, "the failing issuer was asked {fetches} times");
+    assert_eq!(
+        create(&app, &admin).await.status(),
+        201,
+        "a token whose key is cached is still accepted"
+    );
+}
+
+#[actix_web::test]
+async fn a_hanging_issuer_holds_no_request_longer_than_the_fetch_timeout() {
+    let issuer = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(30)))
+        .mount(&issuer)
+        .await;
+    let issuer_url = issuer.uri();
+    let app = TestApp::spawn_with(TestDatabase::sqlite(), move |mut settings| {
+        settings.auth.jwks_timeout = std::time::Duration::from_secs(1);
+        settings.with_auth_mode(AuthMode::Oidc {
+            issuer: issuer_url,
+            jwks_url: None,
+        })
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let requests = (0..6).map(|n| {
+        let key = IssuerKey::new(&format!("k{n}"));
+        let token = key.token(&issuer.uri(), json!(["hdab_admin"]));
+        let app = &app;
+        async move {
+            let started = std::time::Instant::now();
+            let status = create(app, &token).await.status();
+            (status, started.elapsed())
+        }
+    });
+    for (status, waited) in futures_util::future::join_all(requests).await {
+        assert_eq!(status, 503);
+        assert!(
+            waited < std::time::Duration::from_millis(2500),
+            "a request waited {waited:?} for the issuer"
+        );
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}

@@ -336,13 +336,13 @@ async fn every_write_is_in_the_verified_event_log(db: TestDatabase) {
         .unwrap();
     assert_eq!(
         verified,
-        json!({"valid": true, "events_checked": 3, "first_broken_seq": null, "reason": null})
+        json!({"valid": true, "events_checked": 3, "first_broken_seq": null, "reason": null, "checkpoint_seq": null})
     );
 
     let mut conn = app.db.pool().get().unwrap();
     diesel::RunQueryDsl::execute(
         diesel::sql_query("UPDATE events SET actor = 'mallory' WHERE seq = 2"),
-        &mut conn,
+        &mut **conn,
     )
     .unwrap();
     let verified: Value = app

@@ -55,7 +55,7 @@ async fn migrations_go_up_down_and_up_again(db: TestDatabase) {
     );
     assert!(
         diesel::sql_query("SELECT * FROM publishers")
-            .execute(&mut conn)
+            .execute(&mut **conn)
             .is_err(),
         "down removed the tables"
     );
@@ -67,7 +67,7 @@ async fn migrations_go_up_down_and_up_again(db: TestDatabase) {
 async fn the_event_log_verifies_after_writes(db: TestDatabase) {
     let mut conn = migrated(&db);
     append(&mut conn, 25);
-    let verification = events::verify(&mut conn).unwrap();
+    let verification = events::verify(&mut conn, None).unwrap();
     assert_eq!(verification.events_checked, 25);
     assert_eq!(verification.first_break, None);
     let seqs: Vec<i64> = events::list_after(&mut conn, 0, 100)
@@ -86,12 +86,12 @@ async fn the_event_log_names_the_first_tampered_event(db: TestDatabase) {
     let mut conn = migrated(&db);
     append(&mut conn, 10);
     diesel::sql_query("UPDATE events SET payload = '{\"n\":999}' WHERE seq = 4")
-        .execute(&mut conn)
+        .execute(&mut **conn)
         .unwrap();
     diesel::sql_query("UPDATE events SET actor = 'mallory' WHERE seq = 7")
-        .execute(&mut conn)
+        .execute(&mut **conn)
         .unwrap();
-    let verification = events::verify(&mut conn).unwrap();
+    let verification = events::verify(&mut conn, None).unwrap();
     let broken = verification.first_break.expect("tampering is detected");
     assert_eq!(broken.seq, 4);
     assert!(broken.reason.contains("hash"), "{}", broken.reason);
@@ -102,9 +102,9 @@ async fn removing_the_newest_event_is_detected(db: TestDatabase) {
     let mut conn = migrated(&db);
     append(&mut conn, 3);
     diesel::sql_query("DELETE FROM events WHERE seq = 3")
-        .execute(&mut conn)
+        .execute(&mut **conn)
         .unwrap();
-    let broken = events::verify(&mut conn)
+    let broken = events::verify(&mut conn, None)
         .unwrap()
         .first_break
         .expect("a missing tail is detected");

@@ -62,6 +62,8 @@ pub struct TokenVerifier {
     audience: String,
     claims: ClaimNames,
     leeway_secs: u64,
+    /// Development tokens live at most this long: a leaked one must not work for years.
+    max_lifetime: Option<std::time::Duration>,
 }
 
 const ACCEPTED_ALGORITHMS: &[Algorithm] = &[
@@ -80,6 +82,7 @@ impl TokenVerifier {
     /// The verifier for the configured mode; in development mode the key is created in
     /// `data_dir` on first use.
     pub fn from_settings(auth: &AuthSettings, data_dir: &std::path::Path) -> Result<Self, String> {
+        let max_lifetime = (auth.mode == AuthMode::Development).then_some(auth.dev_token_max_ttl);
         let (keys, issuer) = match &auth.mode {
             AuthMode::Development => (
                 KeySource::Development(dev::DevKey::load_or_create(data_dir)?),
@@ -90,6 +93,7 @@ impl TokenVerifier {
                     issuer,
                     jwks_url.clone(),
                     auth.jwks_min_refresh_secs,
+                    auth.jwks_timeout,
                 )?),
                 issuer.clone(),
             ),
@@ -100,6 +104,7 @@ impl TokenVerifier {
             audience: auth.audience.clone(),
             claims: auth.claims.clone(),
             leeway_secs: auth.leeway_secs,
+            max_lifetime,
         })
     }
 
@@ -122,7 +127,29 @@ impl TokenVerifier {
         validation.leeway = self.leeway_secs;
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation)
             .map_err(|e| invalid(describe_jwt_error(&e)))?;
+        self.check_lifetime(&data.claims)?;
         principal_from_claims(&data.claims, &self.claims)
+    }
+
+    /// Refuses a token that is valid for longer from now than the maximum lifetime.
+    fn check_lifetime(&self, claims: &Map<String, Value>) -> Result<(), AuthError> {
+        let Some(max) = self.max_lifetime else {
+            return Ok(());
+        };
+        let expires = claims
+            .get("exp")
+            .and_then(Value::as_i64)
+            .unwrap_or(i64::MAX);
+        let remaining = expires.saturating_sub(chrono::Utc::now().timestamp());
+        let allowed =
+            i64::try_from(max.as_secs().saturating_add(self.leeway_secs)).unwrap_or(i64::MAX);
+        if remaining > allowed {
+            return Err(invalid(format!(
+                "the token is valid for longer than development tokens may be ({} days)",
+                max.as_secs() / 86_400
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -297,42 +324,54 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let authorization = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .map(|value| value.to_str().map(str::to_owned));
+        let token = bearer_token(req);
         let verifier = req
             .app_data::<web::Data<TokenVerifier>>()
             .map(|v| Arc::clone(v));
         Box::pin(async move {
-            let Some(authorization) = authorization else {
+            let Some(token) = token? else {
                 return Ok(Caller(None));
             };
-            let authorization = authorization
-                .map_err(|_| invalid_token("the Authorization header is not plain text"))?;
-            let token = authorization
-                .strip_prefix("Bearer ")
-                .or_else(|| authorization.strip_prefix("bearer "))
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| {
-                    invalid_token("the Authorization header must be `Bearer <token>`")
-                })?;
             let verifier =
                 verifier.ok_or_else(|| ApiError::internal("token verifier not configured"))?;
-            match verifier.verify(token).await {
+            match verifier.verify(&token).await {
                 Ok(principal) => Ok(Caller(Some(principal))),
                 Err(AuthError::Invalid(reason)) => Err(invalid_token(&reason)),
-                Err(unavailable @ AuthError::KeysUnavailable(_)) => {
-                    tracing::warn!(error = %unavailable, "cannot verify a token");
-                    Err(ApiError::new(
-                        ErrorCode::Unavailable,
-                        "the token issuer cannot be reached; try again shortly",
-                    ))
-                }
+                Err(unavailable @ AuthError::KeysUnavailable(_)) => Err(ApiError::unavailable(
+                    "the token issuer cannot be reached; try again shortly",
+                    unavailable,
+                )),
             }
         })
     }
+}
+
+/// The bearer token of the request, if it sends one. Two `Authorization` headers are refused:
+/// hdab and a proxy in front of it could each pick a different one. The scheme is
+/// case-insensitive (RFC 9110 §11.1).
+fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let mut headers = req.headers().get_all(header::AUTHORIZATION);
+    let Some(value) = headers.next() else {
+        return Ok(None);
+    };
+    if headers.next().is_some() {
+        return Err(ApiError::new(
+            ErrorCode::MalformedHeader,
+            "send one Authorization header, not several",
+        )
+        .with_code("duplicate_authorization"));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| invalid_token("the Authorization header is not plain text"))?;
+    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value, ""));
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(invalid_token(
+            "the Authorization header must be `Bearer <token>`",
+        ));
+    }
+    Ok(Some(token.to_owned()))
 }
 
 #[cfg(test)]

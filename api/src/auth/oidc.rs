@@ -1,7 +1,9 @@
 //! OIDC mode: tokens from an external issuer, checked against the keys it publishes (JWKS).
 //! Keys are cached; a token with an unknown key id triggers one refetch (the issuer may have
 //! rotated), at most once per `min_refresh` so that junk tokens cannot make hdab hammer the
-//! issuer.
+//! issuer. A failed fetch is remembered and retried only after a growing backoff, and no
+//! request waits for another's fetch longer than the fetch timeout, so a failing or hanging
+//! issuer costs callers with unknown keys a quick 503 and callers with cached keys nothing.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -13,7 +15,8 @@ use serde::Deserialize;
 
 use super::{AuthError, invalid};
 
-const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest wait between two fetches after failures.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// A JWKS document larger than this is refused.
 const MAX_JWKS_BYTES: usize = 256 * 1024;
 
@@ -22,6 +25,7 @@ pub struct OidcKeys {
     issuer: String,
     configured_jwks_url: Option<url::Url>,
     min_refresh: Duration,
+    fetch_timeout: Duration,
     cache: RwLock<KeyCache>,
     refreshing: tokio::sync::Mutex<()>,
 }
@@ -32,6 +36,10 @@ struct KeyCache {
     /// The one key of a JWKS that has a single key without an id.
     anonymous: Option<DecodingKey>,
     fetched_at: Option<Instant>,
+    /// Fetches failed in a row, and when the next may be tried.
+    failures: u32,
+    retry_at: Option<Instant>,
+    last_error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -44,10 +52,11 @@ impl OidcKeys {
         issuer: &str,
         jwks_url: Option<url::Url>,
         min_refresh_secs: u64,
+        fetch_timeout: Duration,
     ) -> Result<Self, String> {
         crate::tls::install_crypto_provider();
         let client = reqwest::Client::builder()
-            .timeout(FETCH_TIMEOUT)
+            .timeout(fetch_timeout)
             .user_agent(concat!("hdab/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot build the HTTP client for the token issuer: {e}"))?;
@@ -56,6 +65,7 @@ impl OidcKeys {
             issuer: issuer.trim_end_matches('/').to_owned(),
             configured_jwks_url: jwks_url,
             min_refresh: Duration::from_secs(min_refresh_secs),
+            fetch_timeout,
             cache: RwLock::new(KeyCache::default()),
             refreshing: tokio::sync::Mutex::new(()),
         })
@@ -65,23 +75,85 @@ impl OidcKeys {
         if let Some(key) = self.cached(kid) {
             return Ok(key);
         }
-        let _guard = self.refreshing.lock().await;
-        // Another request may have refreshed while this one waited.
+        self.backing_off()?;
+        // One fetch at a time; the others wait for it, but never longer than a fetch may take.
+        let _guard = tokio::time::timeout(self.fetch_timeout, self.refreshing.lock())
+            .await
+            .map_err(|_| {
+                AuthError::KeysUnavailable(
+                    "another fetch of the issuer's keys is still waiting for an answer".into(),
+                )
+            })?;
+        // Another request may have refreshed, or failed to, while this one waited.
         if let Some(key) = self.cached(kid) {
             return Ok(key);
         }
+        self.backing_off()?;
         if self.refreshed_recently() {
             return Err(unknown_key(kid));
         }
-        self.refresh().await?;
+        let fetched = tokio::time::timeout(self.fetch_timeout, self.refresh())
+            .await
+            .unwrap_or_else(|_| {
+                Err(AuthError::KeysUnavailable(format!(
+                    "no answer within {} ms",
+                    self.fetch_timeout.as_millis()
+                )))
+            });
+        if let Err(error) = fetched {
+            self.remember_failure(&error);
+            return Err(error);
+        }
         self.cached(kid).ok_or_else(|| unknown_key(kid))
     }
 
-    fn cached(&self, kid: Option<&str>) -> Option<DecodingKey> {
-        let cache = self
-            .cache
+    /// Refuses at once while a failed fetch's backoff lasts.
+    fn backing_off(&self) -> Result<(), AuthError> {
+        let cache = self.read_cache();
+        match (cache.retry_at, &cache.last_error) {
+            (Some(at), Some(error)) if Instant::now() < at => {
+                Err(AuthError::KeysUnavailable(format!(
+                    "{error} (not retried for another {} ms)",
+                    (at - Instant::now()).as_millis()
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Doubles the wait before the next fetch, from the refresh interval (at least a second)
+    /// up to five minutes.
+    fn remember_failure(&self, error: &AuthError) {
+        let mut cache = self.write_cache();
+        cache.failures = cache.failures.saturating_add(1);
+        let base = self.min_refresh.max(Duration::from_secs(1));
+        let backoff = base
+            .saturating_mul(2u32.saturating_pow(cache.failures - 1))
+            .min(MAX_BACKOFF);
+        cache.retry_at = Some(Instant::now() + backoff);
+        cache.last_error = Some(error.to_string());
+        tracing::warn!(
+            error = %error,
+            failures = cache.failures,
+            retry_in_ms = backoff.as_millis() as u64,
+            "cannot fetch the token issuer's keys; tokens with cached keys are still accepted"
+        );
+    }
+
+    fn read_cache(&self) -> std::sync::RwLockReadGuard<'_, KeyCache> {
+        self.cache
             .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write_cache(&self) -> std::sync::RwLockWriteGuard<'_, KeyCache> {
+        self.cache
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn cached(&self, kid: Option<&str>) -> Option<DecodingKey> {
+        let cache = self.read_cache();
         match kid {
             Some(kid) => cache.keys.get(kid).cloned(),
             None => cache.anonymous.clone(),
@@ -89,11 +161,7 @@ impl OidcKeys {
     }
 
     fn refreshed_recently(&self) -> bool {
-        let cache = self
-            .cache
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        cache
+        self.read_cache()
             .fetched_at
             .is_some_and(|at| at.elapsed() < self.min_refresh)
     }
@@ -126,10 +194,7 @@ impl OidcKeys {
             }
         }
         tracing::info!(keys = fresh.keys.len(), jwks_url = %url, "fetched the token issuer's keys");
-        *self
-            .cache
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+        *self.write_cache() = fresh;
         Ok(())
     }
 

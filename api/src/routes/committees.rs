@@ -6,7 +6,6 @@ use hdab_domain::ids::CommitteeId;
 use hdab_openapi::Page;
 use hdab_openapi::organisations::{CommitteeInput, CommitteeView};
 use hdab_openapi::page::PageQuery;
-use uuid::Uuid;
 
 use super::problems::{
     CreateProblems, DeleteProblems, ListProblems, ReadProblems, ReplaceProblems,
@@ -82,9 +81,9 @@ pub async fn list(
 pub async fn read(
     state: web::Data<AppState>,
     _caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<CommitteeId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = CommitteeId::from_uuid(id.into_inner());
+    let id = id.into_inner();
     let committee = state
         .db(move |conn| Ok(hdab_persistence::committees::find(conn, id)?))
         .await?
@@ -111,13 +110,13 @@ pub async fn read(
 pub async fn replace(
     state: web::Data<AppState>,
     admin: Authorized<AdminOnly>,
-    id: web::Path<Uuid>,
+    id: web::Path<CommitteeId>,
     if_match: IfMatch,
     body: JsonBody<CommitteeInput>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = admin.principal.subject.to_string();
     let details = CommitteeDetails::try_from(body.0)?;
-    let id = CommitteeId::from_uuid(id.into_inner());
+    let id = id.into_inner();
     let committee = state
         .db(move |conn| usecase::replace(conn, &actor, now(), id, &if_match.0, details))
         .await?;
@@ -139,10 +138,10 @@ pub async fn replace(
 pub async fn delete(
     state: web::Data<AppState>,
     admin: Authorized<AdminOnly>,
-    id: web::Path<Uuid>,
+    id: web::Path<CommitteeId>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = admin.principal.subject.to_string();
-    let id = CommitteeId::from_uuid(id.into_inner());
+    let id = id.into_inner();
     state
         .db(move |conn| usecase::delete(conn, &actor, now(), id))
         .await?;

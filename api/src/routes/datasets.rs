@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use hdab_domain::catalogue::{Dataset, DatasetDetails, Lifecycle};
 use hdab_domain::ids::DatasetId;
 use hdab_openapi::catalogue::{DatasetInput, DatasetView, SearchPage, SearchQuery};
-use uuid::Uuid;
 
 use super::problems::{
     CreateProblems, LifecycleProblems, ListProblems, ReadRepresentationProblems, ReplaceProblems,
@@ -157,12 +156,12 @@ pub fn rdf_response(syntax: RdfSyntax, triples: &rdf::Triples) -> Result<HttpRes
 pub async fn replace(
     state: web::Data<AppState>,
     writer: Authorized<DatasetWriter>,
-    id: web::Path<Uuid>,
+    id: web::Path<DatasetId>,
     if_match: IfMatch,
     body: JsonBody<DatasetInput>,
 ) -> Result<HttpResponse, ApiError> {
     let details = DatasetDetails::try_from(&body.0)?;
-    let id = DatasetId::from_uuid(id.into_inner());
+    let id = id.into_inner();
     let principal = writer.principal;
     let dataset = state
         .write_then_index(move |conn| {
@@ -178,7 +177,7 @@ pub async fn replace(
 async fn lifecycle(
     state: web::Data<AppState>,
     writer: Authorized<DatasetWriter>,
-    id: Uuid,
+    id: DatasetId,
     change: impl FnOnce(
         &mut hdab_persistence::DbConnection,
         &hdab_domain::auth::Principal,
@@ -188,7 +187,6 @@ async fn lifecycle(
     + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let principal = writer.principal;
-    let id = DatasetId::from_uuid(id);
     let dataset = state
         .write_then_index(move |conn| change(conn, &principal, id))
         .await?;
@@ -210,7 +208,7 @@ async fn lifecycle(
 pub async fn publish(
     state: web::Data<AppState>,
     writer: Authorized<DatasetWriter>,
-    id: web::Path<Uuid>,
+    id: web::Path<DatasetId>,
 ) -> Result<HttpResponse, ApiError> {
     lifecycle(state, writer, id.into_inner(), |conn, who, id| {
         usecase::change_status(conn, who, now(), id, Lifecycle::Publish)
@@ -230,7 +228,7 @@ pub async fn publish(
 pub async fn withdraw(
     state: web::Data<AppState>,
     writer: Authorized<DatasetWriter>,
-    id: web::Path<Uuid>,
+    id: web::Path<DatasetId>,
 ) -> Result<HttpResponse, ApiError> {
     lifecycle(state, writer, id.into_inner(), |conn, who, id| {
         usecase::change_status(conn, who, now(), id, Lifecycle::Withdraw)
@@ -250,7 +248,7 @@ pub async fn withdraw(
 pub async fn confirm(
     state: web::Data<AppState>,
     writer: Authorized<DatasetWriter>,
-    id: web::Path<Uuid>,
+    id: web::Path<DatasetId>,
 ) -> Result<HttpResponse, ApiError> {
     lifecycle(state, writer, id.into_inner(), |conn, who, id| {
         usecase::confirm(conn, who, now(), id)

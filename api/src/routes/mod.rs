@@ -21,6 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(system::live)
         .service(system::ready)
         .service(system::metrics)
+        .service(system::jwks)
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(publishers::create)
@@ -43,7 +44,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(datasets::withdraw)
                 .service(datasets::confirm)
                 .service(audit::list_events)
-                .service(audit::verify),
+                .service(audit::verify)
+                .service(audit::list_checkpoints)
+                .service(audit::create_checkpoint),
         );
 }
 

@@ -95,3 +95,7 @@ problem_set!(
     /// Reading the catalogue.
     CatalogueProblems: 400, 401, 404, 406, 422, 503
 );
+problem_set!(
+    /// Signing a checkpoint.
+    CreateCheckpointProblems: 401, 403, 503
+);

@@ -6,7 +6,6 @@ use hdab_domain::publisher::PublisherDetails;
 use hdab_openapi::Page;
 use hdab_openapi::organisations::{PublisherInput, PublisherView};
 use hdab_openapi::page::PageQuery;
-use uuid::Uuid;
 
 use super::problems::{
     CreateProblems, DeleteProblems, ListProblems, ReadProblems, ReplaceProblems,
@@ -82,9 +81,9 @@ pub async fn list(
 pub async fn read(
     state: web::Data<AppState>,
     _caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<PublisherId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = PublisherId::from_uuid(id.into_inner());
+    let id = id.into_inner();
     let publisher = state
         .db(move |conn| Ok(hdab_persistence::publishers::find(conn, id)?))
         .await?
@@ -111,13 +110,13 @@ pub async fn read(
 pub async fn replace(
     state: web::Data<AppState>,
     admin: Authorized<AdminOnly>,
-    id: web::Path<Uuid>,
+    id: web::Path<PublisherId>,
     if_match: IfMatch,
     body: JsonBody<PublisherInput>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = admin.principal.subject.to_string();
     let details = PublisherDetails::try_from(body.0)?;
-    let id = PublisherId::from_uuid(id.into_inner());
+    let id = id.into_inner();
     let publisher = state
         .write_then_index(move |conn| {
             usecase::replace(conn, &actor, now(), id, &if_match.0, details)
@@ -141,10 +140,10 @@ pub async fn replace(
 pub async fn delete(
     state: web::Data<AppState>,
     admin: Authorized<AdminOnly>,
-    id: web::Path<Uuid>,
+    id: web::Path<PublisherId>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = admin.principal.subject.to_string();
-    let id = PublisherId::from_uuid(id.into_inner());
+    let id = id.into_inner();
     state
         .db(move |conn| usecase::delete(conn, &actor, now(), id))
         .await?;

@@ -58,7 +58,7 @@ fn organisations(
     let actor = seeder()?;
     let mut publisher_ids = Vec::new();
     for p in demo::PUBLISHERS {
-        let id = match publishers::find_by_name(conn, p.name)? {
+        let id = match publishers::find_by_name(conn, &checked(Name::parse(p.name))?)? {
             Some(existing) => existing.id,
             None => {
                 report.publishers += 1;
@@ -77,7 +77,7 @@ fn organisations(
     }
     let mut committee_ids = Vec::new();
     for c in demo::COMMITTEES {
-        let id = match committees::find_by_name(conn, c.name)? {
+        let id = match committees::find_by_name(conn, &checked(Name::parse(c.name))?)? {
             Some(existing) => existing.id,
             None => {
                 report.committees += 1;

@@ -64,8 +64,8 @@ fn find(conn: &mut DbConnection, id: DatasetId) -> Result<Option<Dataset>, ApiEr
 }
 
 /// Loads a dataset the caller may see: published and withdrawn ones are public, drafts only
-/// for those who act for the publisher. Anything else is "not found", so no one learns that a
-/// draft exists.
+/// for the publisher's data holders and admins (not its partner systems). Anything else is
+/// "not found", so no one learns that a draft exists.
 pub fn load_visible(
     conn: &mut DbConnection,
     caller: Option<&Principal>,
@@ -74,7 +74,7 @@ pub fn load_visible(
     let dataset = find(conn, id)?;
     match dataset {
         Some(d) if d.status != DatasetStatus::Draft => Ok(d),
-        Some(d) if caller.is_some_and(|p| p.acts_for_publisher(d.details.publisher_id)) => Ok(d),
+        Some(d) if caller.is_some_and(|p| p.holds_data_for(d.details.publisher_id)) => Ok(d),
         _ => Err(ApiError::not_found("the dataset")),
     }
 }
@@ -87,7 +87,7 @@ fn load_own(
 ) -> Result<Dataset, ApiError> {
     let dataset = find(conn, id)?;
     match dataset {
-        Some(d) if caller.acts_for_publisher(d.details.publisher_id) => Ok(d),
+        Some(d) if caller.holds_data_for(d.details.publisher_id) => Ok(d),
         _ => Err(ApiError::not_found("the dataset")),
     }
 }
@@ -99,7 +99,7 @@ fn check_references(
     caller: &Principal,
     details: &DatasetDetails,
 ) -> Result<(), ApiError> {
-    if !caller.acts_for_publisher(details.publisher_id)
+    if !caller.holds_data_for(details.publisher_id)
         || publishers::find(conn, details.publisher_id)?.is_none()
     {
         return Err(ApiError::not_found("the publisher"));

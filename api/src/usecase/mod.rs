@@ -1,6 +1,7 @@
 //! Use cases: one write transaction each, which loads what the decision needs, lets the domain
 //! decide, writes the rows and appends the event, all or nothing.
 
+pub mod audit;
 pub mod committees;
 pub mod datasets;
 pub mod publishers;

@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use super::vocabulary::LanguageTag;
 use crate::ValueError;
+use crate::values::{bidi_controls_refused, is_bidi_control};
 
 /// A trimmed, non-empty text of at most `max` characters without control characters other
-/// than line breaks (which only long texts may hold).
+/// than line breaks (which only long texts may hold), nor bidirectional formatting controls.
 fn checked_text(input: &str, max: usize, multiline: bool) -> Result<String, ValueError> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
@@ -24,6 +25,9 @@ fn checked_text(input: &str, max: usize, multiline: bool) -> Result<String, Valu
             "control_characters",
             "must not contain control characters",
         ));
+    }
+    if trimmed.chars().any(is_bidi_control) {
+        return Err(bidi_controls_refused());
     }
     Ok(trimmed.to_owned())
 }
