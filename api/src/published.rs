@@ -11,7 +11,7 @@ use hdab_persistence::datasets::{self, DatasetFilter};
 use hdab_persistence::{DbConnection, Pool, StoreError};
 
 use crate::error::ApiError;
-use crate::usecase::datasets::from_record;
+use crate::usecase::datasets::read_or_skip;
 
 /// Pages waiting between the two threads.
 const QUEUE: usize = 2;
@@ -65,11 +65,7 @@ fn read_pages(
     let mut after = None;
     loop {
         let page = datasets::list(&mut conn, &filter, after, page_size)?;
-        let datasets = page
-            .items
-            .into_iter()
-            .map(from_record)
-            .collect::<Result<Vec<_>, _>>()?;
+        let datasets = page.items.into_iter().filter_map(read_or_skip).collect();
         if !each(&mut conn, datasets)? {
             return Ok(());
         }

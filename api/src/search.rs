@@ -30,11 +30,13 @@ use hdab_persistence::{DbConnection, Pool, events, publishers};
 use crate::error::{ApiError, ErrorCode};
 use crate::extract::encode_cursor;
 use crate::published;
-use crate::usecase::datasets::from_record;
+use crate::usecase::datasets::read_or_skip;
 
 /// The longest `q` accepted.
 pub const MAX_QUERY_CHARS: usize = 500;
 const EVENT_BATCH: i64 = 500;
+/// The longest title or description a search hit shows.
+const SUMMARY_CHARS: usize = 300;
 const REBUILD_BATCH: usize = 2_000;
 
 /// The search index and what keeps it current.
@@ -143,7 +145,7 @@ impl Indexer {
         let mut publishers = PublisherCache::default();
         let mut changes = Vec::with_capacity(ids.len());
         for id in ids {
-            let dataset = datasets::find(conn, id)?.map(from_record).transpose()?;
+            let dataset = datasets::find(conn, id)?.and_then(read_or_skip);
             changes.push(match dataset {
                 Some(dataset) if dataset.status == DatasetStatus::Published => {
                     let publisher = publishers.get(conn, dataset.details.publisher_id)?;
@@ -204,12 +206,14 @@ pub fn indexed(dataset: &Dataset, publisher: &Publisher) -> IndexedDataset {
     let summary = DatasetSummary {
         id: dataset.id.as_uuid(),
         identifier: d.identifier.as_str().to_owned(),
+        // Shortened like the description: a hit is a summary, and a page of a hundred hits
+        // must stay small however long each title is.
         title: d
             .title
             .iter()
-            .map(|(l, t)| (l.to_string(), t.to_owned()))
+            .map(|(l, t)| (l.to_string(), shorten(t, SUMMARY_CHARS)))
             .collect(),
-        description: shorten(d.description.english(), 300),
+        description: shorten(d.description.english(), SUMMARY_CHARS),
         publisher_id: publisher.id.as_uuid(),
         publisher_name: publisher.details.name.as_str().to_owned(),
         trusted_holder: publisher.details.trusted_data_holder,

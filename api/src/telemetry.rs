@@ -4,6 +4,7 @@
 //! written into problem responses; one line is logged when it completes. Bodies, tokens and
 //! personal identifiers are never logged.
 
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -13,7 +14,8 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
@@ -51,6 +53,15 @@ pub fn init_logging(settings: &Settings) {
     };
 }
 
+/// Stored records left out of whole-catalogue reads because they no longer parse. Counted
+/// where they are found (any thread, any command), reported by every instance's metrics.
+static SKIPPED_CORRUPT_RECORDS: AtomicU64 = AtomicU64::new(0);
+
+/// Counts one stored record that was skipped because it cannot be read.
+pub fn count_skipped_corrupt_record() {
+    SKIPPED_CORRUPT_RECORDS.fetch_add(1, AtomicOrdering::Relaxed);
+}
+
 /// Prometheus metrics of one hdab instance.
 #[derive(Clone)]
 pub struct Metrics {
@@ -59,6 +70,7 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
+    corrupt_records: IntCounter,
 }
 
 impl Metrics {
@@ -83,16 +95,22 @@ impl Metrics {
         )?;
         let pool_connections = IntGauge::new("db_pool_connections", "Open database connections")?;
         let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections")?;
+        let corrupt_records = IntCounter::new(
+            "corrupt_records_skipped_total",
+            "Stored records left out of catalogue pages, exports and the search index because they no longer parse",
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
+        registry.register(Box::new(corrupt_records.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
             pool_connections,
             pool_idle,
+            corrupt_records,
         })
     }
 
@@ -108,6 +126,9 @@ impl Metrics {
         let state = pool.state();
         self.pool_connections.set(i64::from(state.connections));
         self.pool_idle.set(i64::from(state.idle_connections));
+        let skipped = SKIPPED_CORRUPT_RECORDS.load(AtomicOrdering::Relaxed);
+        self.corrupt_records
+            .inc_by(skipped.saturating_sub(self.corrupt_records.get()));
         let mut buffer = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
         String::from_utf8(buffer).map_err(|e| prometheus::Error::Msg(e.to_string()))

@@ -58,6 +58,8 @@ impl CommitteeDetails {
         quorum: u32,
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
+        crate::limits::check(&mut errors, "publisher_ids", publisher_ids.len());
+        crate::limits::check(&mut errors, "members", members.len());
         check_unique(&mut errors, "publisher_ids", publisher_ids.iter());
         check_unique(&mut errors, "members", members.iter().map(|m| &m.subject));
         let chairs = members

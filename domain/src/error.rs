@@ -28,16 +28,27 @@ pub struct FieldError {
 }
 
 /// Collects every field problem of one input, so the caller learns all of them in one answer.
+/// Past [`FieldErrors::MAX_LISTED`] problems are counted rather than listed, so that the answer
+/// to a hostile input stays small.
 #[derive(Debug, Default)]
-pub struct FieldErrors(Vec<FieldError>);
+pub struct FieldErrors {
+    listed: Vec<FieldError>,
+    unlisted: usize,
+}
 
 impl FieldErrors {
     pub fn new() -> Self {
         Self::default()
     }
 
+    pub const MAX_LISTED: usize = 100;
+
     pub fn add(&mut self, field: impl Into<String>, error: ValueError) {
-        self.0.push(FieldError {
+        if self.listed.len() == Self::MAX_LISTED {
+            self.unlisted += 1;
+            return;
+        }
+        self.listed.push(FieldError {
             field: field.into(),
             code: error.code,
             message: error.message,
@@ -60,20 +71,27 @@ impl FieldErrors {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.listed.is_empty()
     }
 
     /// `Ok(())` when nothing was recorded, else every recorded problem.
     pub fn finish(self) -> Result<(), DomainError> {
-        if self.0.is_empty() {
+        if self.is_empty() {
             Ok(())
         } else {
-            Err(DomainError::Invalid(self.0))
+            Err(self.into_error())
         }
     }
 
-    pub fn into_error(self) -> DomainError {
-        DomainError::Invalid(self.0)
+    pub fn into_error(mut self) -> DomainError {
+        if self.unlisted > 0 {
+            self.listed.push(FieldError {
+                field: "body".to_owned(),
+                code: "more_errors",
+                message: format!("{} more problems are not listed", self.unlisted),
+            });
+        }
+        DomainError::Invalid(self.listed)
     }
 }
 
@@ -99,5 +117,24 @@ impl DomainError {
             Self::StaleVersion { .. } => "stale_version",
             Self::StateConflict { code, .. } => code,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_of_problems_is_listed_up_to_the_limit_and_counted_beyond() {
+        let mut errors = FieldErrors::new();
+        for index in 0..1_000 {
+            errors.add(format!("items[{index}]"), ValueError::new("invalid", "bad"));
+        }
+        let DomainError::Invalid(listed) = errors.into_error() else {
+            panic!("invalid");
+        };
+        assert_eq!(listed.len(), FieldErrors::MAX_LISTED + 1);
+        assert_eq!(listed[FieldErrors::MAX_LISTED].code, "more_errors");
+        assert!(listed[FieldErrors::MAX_LISTED].message.starts_with("900 more"));
     }
 }

@@ -10,6 +10,7 @@ pub mod committee;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod limits;
 pub mod publisher;
 pub mod values;
 pub mod version;

@@ -17,7 +17,7 @@ use hdab_domain::catalogue::{
 };
 use hdab_domain::ids::{CommitteeId, PublisherId};
 use hdab_domain::values::{CountryCode, Email, HttpUrl};
-use hdab_domain::{DomainError, FieldErrors, ValueError};
+use hdab_domain::{DomainError, FieldErrors, ValueError, limits};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -317,18 +317,28 @@ pub struct DatasetView {
     pub metadata: DatasetInput,
 }
 
-/// Parses every element of `items`, naming failures `field[index]`.
+/// Parses every element of `items`, naming failures `field[index]`. A list over its limit is
+/// refused whole, without parsing its items.
 fn parse_each<T>(
     errors: &mut FieldErrors,
     field: &str,
     items: &[String],
     parse: impl Fn(&str) -> Result<T, ValueError>,
 ) -> Vec<T> {
+    if !limits::check(errors, field, items.len()) {
+        return Vec::new();
+    }
     items
         .iter()
         .enumerate()
         .filter_map(|(i, item)| errors.take(format!("{field}[{i}]"), parse(item)))
         .collect()
+}
+
+/// How many items of a list at `field` to parse: all of them, or none when the list is over
+/// its limit (which is then recorded).
+fn within(errors: &mut FieldErrors, field: &str, len: usize) -> usize {
+    if limits::check(errors, field, len) { len } else { 0 }
 }
 
 fn parse_optional<T>(
@@ -634,12 +644,12 @@ impl TryFrom<&DatasetInput> for DatasetDetails {
             .temporal
             .as_ref()
             .and_then(|p| e.take("temporal", Period::new(p.start, p.end)));
-        let distributions: Vec<_> = (0..input.distributions.len())
+        let distributions: Vec<_> = (0..within(e, "distributions", input.distributions.len()))
             .filter_map(|i| {
                 distribution(e, &format!("distributions[{i}]"), &input.distributions[i])
             })
             .collect();
-        let variables: Vec<_> = (0..input.variables.len())
+        let variables: Vec<_> = (0..within(e, "variables", input.variables.len()))
             .filter_map(|i| variable(e, &format!("variables[{i}]"), &input.variables[i]))
             .collect();
         let population_coverage = parse_optional(
@@ -659,7 +669,7 @@ impl TryFrom<&DatasetInput> for DatasetDetails {
             .sample
             .as_ref()
             .and_then(|d| distribution(e, "sample", d));
-        let analytics = (0..input.analytics.len())
+        let analytics = (0..within(e, "analytics", input.analytics.len()))
             .filter_map(|i| distribution(e, &format!("analytics[{i}]"), &input.analytics[i]))
             .collect();
         let custodian = input.custodian.as_ref().and_then(|c| {
@@ -699,7 +709,7 @@ impl TryFrom<&DatasetInput> for DatasetDetails {
         let relations = parse_each(e, "relations", &input.relations, HttpUrl::parse);
         let pages = parse_each(e, "pages", &input.pages, HttpUrl::parse);
         let permission = duo_permission(e, &input.data_use.permission);
-        let modifiers = (0..input.data_use.modifiers.len())
+        let modifiers = (0..within(e, "data_use.modifiers", input.data_use.modifiers.len()))
             .filter_map(|i| {
                 duo_modifier(
                     e,

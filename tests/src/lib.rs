@@ -6,6 +6,7 @@
 )]
 
 pub mod cluster;
+pub mod fixtures;
 
 use std::net::SocketAddr;
 

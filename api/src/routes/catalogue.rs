@@ -8,7 +8,8 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use hdab_domain::ids::DatasetId;
 use hdab_domain::publisher::Publisher;
-use hdab_persistence::datasets::{self, DatasetFilter};
+use hdab_persistence::datasets::{self, DatasetFilter, DatasetRecord};
+use hdab_persistence::page::Page;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -19,7 +20,7 @@ use crate::extract::{QueryParams, encode_cursor, parse_page};
 use crate::negotiate::{CATALOGUE_REPRESENTATIONS, Representation, negotiate};
 use crate::rdf::RdfSyntax;
 use crate::state::AppState;
-use crate::usecase::datasets::from_record;
+use crate::usecase::datasets::read_or_skip;
 
 /// Which page of the catalogue.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -98,6 +99,29 @@ pub async fn catalogue_file(
     page(state, query.0, syntax).await
 }
 
+/// A page ends early once its descriptions reach this many bytes of stored JSON (the RDF is a
+/// few times larger), so one answer stays bounded however large each description is; `limit`
+/// bounds the count, this the size. A page always holds at least one dataset.
+const PAGE_BUDGET_BYTES: usize = 4 * 1024 * 1024;
+
+/// Cuts `page` after the dataset that reaches the byte budget; the next page starts there.
+fn within_budget(mut page: Page<DatasetRecord>) -> Page<DatasetRecord> {
+    let mut used = 0;
+    let keep = page
+        .items
+        .iter()
+        .position(|record| {
+            used += record.document.len();
+            used >= PAGE_BUDGET_BYTES
+        })
+        .map_or(page.items.len(), |last| last + 1);
+    if keep < page.items.len() {
+        page.items.truncate(keep);
+        page.next_after = page.items.last().map(|record| record.id.to_string());
+    }
+    page
+}
+
 async fn page(
     state: web::Data<AppState>,
     query: CatalogueQuery,
@@ -114,12 +138,8 @@ async fn page(
     };
     let (datasets, publishers, next) = state
         .db(move |conn| {
-            let page = datasets::list(conn, &filter, after, limit)?;
-            let datasets = page
-                .items
-                .into_iter()
-                .map(from_record)
-                .collect::<Result<Vec<_>, _>>()?;
+            let page = within_budget(datasets::list(conn, &filter, after, limit)?);
+            let datasets: Vec<_> = page.items.into_iter().filter_map(read_or_skip).collect();
             let mut publishers: HashMap<_, Publisher> = HashMap::new();
             for dataset in &datasets {
                 let id = dataset.details.publisher_id;
@@ -159,4 +179,55 @@ async fn page(
         triples.extend(identity.describe(dataset));
     }
     rdf_response(syntax, &triples)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hdab_domain::ids::{CommitteeId, PublisherId};
+
+    fn record(bytes: usize) -> DatasetRecord {
+        let now = chrono::Utc::now();
+        DatasetRecord {
+            id: DatasetId::generate(),
+            publisher_id: PublisherId::generate(),
+            committee_id: CommitteeId::generate(),
+            identifier: "X".into(),
+            status: "published".into(),
+            access_rights: "PUBLIC".into(),
+            document: "x".repeat(bytes),
+            version: 1,
+            created_at: now,
+            modified_at: now,
+            issued_at: Some(now),
+            confirmed_at: now,
+        }
+    }
+
+    #[test]
+    fn a_page_of_large_descriptions_ends_at_the_byte_budget() {
+        let records: Vec<_> = (0..10).map(|_| record(1024 * 1024)).collect();
+        let ids: Vec<_> = records.iter().map(|r| r.id).collect();
+        let page = within_budget(Page {
+            items: records,
+            next_after: None,
+        });
+        assert_eq!(page.items.len(), 4, "4 MiB of descriptions");
+        assert_eq!(page.next_after, Some(ids[3].to_string()));
+    }
+
+    #[test]
+    fn small_descriptions_fill_the_page_and_one_huge_one_still_fits() {
+        let page = within_budget(Page {
+            items: (0..100).map(|_| record(10_000)).collect(),
+            next_after: Some("next".into()),
+        });
+        assert_eq!(page.items.len(), 100);
+        assert_eq!(page.next_after.as_deref(), Some("next"));
+        let page = within_budget(Page {
+            items: vec![record(PAGE_BUDGET_BYTES * 2), record(10)],
+            next_after: None,
+        });
+        assert_eq!(page.items.len(), 1);
+    }
 }

@@ -59,6 +59,21 @@ pub fn from_record(record: DatasetRecord) -> Result<Dataset, ApiError> {
     })
 }
 
+/// Reads a stored dataset for whole-catalogue work (catalogue pages, the export, the search
+/// index), or leaves it out when it no longer reads, saying so in the log and counting it in
+/// the metrics: one corrupted row must not take a page, an export or the index down with it.
+pub fn read_or_skip(record: DatasetRecord) -> Option<Dataset> {
+    let id = record.id;
+    match from_record(record) {
+        Ok(dataset) => Some(dataset),
+        Err(error) => {
+            crate::telemetry::count_skipped_corrupt_record();
+            tracing::warn!(dataset.id = %id, error = %error, "skipping a stored dataset that cannot be read");
+            None
+        }
+    }
+}
+
 fn find(conn: &mut DbConnection, id: DatasetId) -> Result<Option<Dataset>, ApiError> {
     datasets::find(conn, id)?.map(from_record).transpose()
 }

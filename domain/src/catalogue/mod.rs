@@ -309,6 +309,7 @@ impl DatasetDetails {
     /// keywords, a type and provenance.
     pub fn new(draft: DatasetDraft) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
+        check_list_lengths(&mut errors, &draft);
         let required = |errors: &mut FieldErrors, field: &str, present: bool, why: &str| {
             if !present {
                 errors.add(field, ValueError::new("required", why.to_owned()));
@@ -366,6 +367,49 @@ impl DatasetDetails {
             Ok(Self(draft))
         } else {
             Err(errors)
+        }
+    }
+}
+
+/// Every list of a description within its limit ([`crate::limits`]), each named by its field.
+fn check_list_lengths(errors: &mut FieldErrors, draft: &DatasetDraft) {
+    use crate::limits::check;
+    let imaging = &draft.imaging;
+    let lists = [
+        ("keywords", draft.keywords.len()),
+        ("health_categories", draft.health_categories.len()),
+        ("languages", draft.languages.len()),
+        ("countries", draft.countries.len()),
+        ("distributions", draft.distributions.len()),
+        ("variables", draft.variables.len()),
+        ("analytics", draft.analytics.len()),
+        ("purposes", draft.purposes.len()),
+        ("legal_bases", draft.legal_bases.len()),
+        ("personal_data", draft.personal_data.len()),
+        ("conforms_to", draft.conforms_to.len()),
+        ("referenced_by", draft.referenced_by.len()),
+        ("relations", draft.relations.len()),
+        ("pages", draft.pages.len()),
+        ("imaging.cancer_conditions", imaging.cancer_conditions.len()),
+        ("imaging.modalities", imaging.modalities.len()),
+        ("imaging.body_parts", imaging.body_parts.len()),
+        ("imaging.manufacturers", imaging.manufacturers.len()),
+        ("imaging.birth_sex", imaging.birth_sex.len()),
+        (
+            "imaging.annotations.labels",
+            imaging.annotations.as_ref().map_or(0, |a| a.labels.len()),
+        ),
+        ("data_use.modifiers", draft.data_use.modifiers.len()),
+    ];
+    for (field, len) in lists {
+        check(errors, field, len);
+    }
+    for (tag, words) in &draft.keywords {
+        check(errors, &format!("keywords.{tag}"), words.len());
+    }
+    for (index, modifier) in draft.data_use.modifiers.iter().enumerate() {
+        if let duo::DuoModifier::GeographicalRestriction(countries) = modifier {
+            check(errors, &format!("data_use.modifiers[{index}].countries"), countries.len());
         }
     }
 }

@@ -70,8 +70,9 @@ impl LongText {
 pub struct LocalizedText(BTreeMap<LanguageTag, LongText>);
 
 impl LocalizedText {
-    /// Checks that an English text is present.
+    /// Checks that an English text is present, and at most [`crate::limits::LANGUAGES`].
     pub fn new(texts: BTreeMap<LanguageTag, LongText>) -> Result<Self, ValueError> {
+        crate::limits::at_most(texts.len(), crate::limits::LANGUAGES)?;
         if !texts.contains_key(&LanguageTag::english()) {
             return Err(ValueError::new(
                 "english_required",
