@@ -9,6 +9,7 @@ use actix_web::{App, HttpRequest, HttpResponse, web};
 use hdab_openapi::BaseDocument;
 use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa::openapi::RefOr;
 use utoipa::openapi::path::PathItem;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -21,12 +22,68 @@ use crate::telemetry::{Metrics, observe_request};
 
 /// The OpenAPI document of every route hdab serves.
 pub fn openapi_document() -> OpenApiDocument {
-    let (_, document) = App::new()
+    let (_, mut document) = App::new()
         .into_utoipa_app()
         .openapi(BaseDocument::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    link_created_resources(&mut document);
     document
+}
+
+/// Adds OpenAPI links from each creating operation's 201 to the operations on the created
+/// resource (`/things` → `/things/{id}`, `/things/{id}/publish`, ...): the id from the body
+/// and, for replacements, the ETag as `If-Match`. Generated clients and stateful API testers
+/// (schemathesis) follow them to reach the states behind a create.
+fn link_created_resources(document: &mut OpenApiDocument) {
+    use utoipa::openapi::extensions::Extensions;
+    use utoipa::openapi::link::LinkBuilder;
+    use utoipa::openapi::path::HttpMethod;
+    let operations_on_items: Vec<(String, String, bool)> = document
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            [
+                (HttpMethod::Get, &item.get),
+                (HttpMethod::Put, &item.put),
+                (HttpMethod::Post, &item.post),
+                (HttpMethod::Delete, &item.delete),
+            ]
+            .into_iter()
+            .filter_map(move |(method, operation)| {
+                let id = operation.as_ref()?.operation_id.clone()?;
+                Some((path.clone(), id, method == HttpMethod::Put))
+            })
+        })
+        .filter(|(path, _, _)| path.contains("/{id}"))
+        .collect();
+    for (path, item) in document.paths.paths.iter_mut() {
+        let Some(create) = item.post.as_mut() else {
+            continue;
+        };
+        let Some(RefOr::T(created)) = create.responses.responses.get_mut("201") else {
+            continue;
+        };
+        let item_prefix = format!("{path}/{{id}}");
+        for (target, operation_id, is_replace) in &operations_on_items {
+            if target != &item_prefix && !target.starts_with(&format!("{item_prefix}/")) {
+                continue;
+            }
+            // utoipa 5.5 writes `Link::operation_id` as `operation_id`, not the `operationId`
+            // OpenAPI names it, so the field is written through the extensions map instead.
+            let spelled_right = Extensions::from_iter([("operationId", operation_id.clone())]);
+            let mut link = LinkBuilder::new()
+                .extensions(Some(spelled_right))
+                .parameter("path.id", "$response.body#/id");
+            if *is_replace {
+                link = link.parameter("header.If-Match", "$response.header.ETag");
+            }
+            created
+                .links
+                .insert(operation_id.clone(), RefOr::T(link.build()));
+        }
+    }
 }
 
 /// Everything the workers share, built once per process.

@@ -88,9 +88,10 @@ impl Checkpoints {
         {
             return Err("is not a checkpoint signed by this hdab's audit key".into());
         }
+        // The key vouches for the statement; `iss` only tells a reader where it came from, and
+        // a changed public URL must not void the checkpoints signed before.
         let mut validation = Validation::new(Algorithm::ES256);
-        validation.set_required_spec_claims(&["iss"]);
-        validation.set_issuer(&[&self.issuer]);
+        validation.set_required_spec_claims::<&str>(&[]);
         validation.validate_exp = false;
         let claims = jsonwebtoken::decode::<Claims>(token, self.key.decoding_key(), &validation)
             .map_err(|_| "does not verify with this hdab's audit key".to_owned())?

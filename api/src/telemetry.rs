@@ -34,11 +34,22 @@ pub fn current_request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
+const QUIET_PARSER_ERRORS: &str = "actix_http::h1::dispatcher=off";
+
 /// Installs the global log subscriber; `RUST_LOG` overrides the configured level.
 pub fn init_logging(settings: &Settings) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&settings.log_level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
+    // actix-http logs every malformed request it refuses (answered 400) at ERROR: anyone on
+    // the network could fill the operator's error log. Unless a filter names it, it is off.
+    let filter = if settings.log_level.contains("actix_http")
+        || std::env::var("RUST_LOG").is_ok_and(|v| v.contains("actix_http"))
+    {
+        filter
+    } else {
+        filter.add_directive(QUIET_PARSER_ERRORS.parse().unwrap_or_default())
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

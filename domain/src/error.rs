@@ -135,6 +135,10 @@ mod tests {
         };
         assert_eq!(listed.len(), FieldErrors::MAX_LISTED + 1);
         assert_eq!(listed[FieldErrors::MAX_LISTED].code, "more_errors");
-        assert!(listed[FieldErrors::MAX_LISTED].message.starts_with("900 more"));
+        assert!(
+            listed[FieldErrors::MAX_LISTED]
+                .message
+                .starts_with("900 more")
+        );
     }
 }

@@ -60,7 +60,12 @@ pub fn max_items(field: &str) -> Option<usize> {
         "publisher_ids" => COMMITTEE_PUBLISHERS,
         "members" => COMMITTEE_MEMBERS,
         keywords if keywords.starts_with("keywords.") => KEYWORDS_PER_LANGUAGE,
-        countries if countries.starts_with("data_use.modifiers[") && countries.ends_with("].countries") => COUNTRIES,
+        countries
+            if countries.starts_with("data_use.modifiers[")
+                && countries.ends_with("].countries") =>
+        {
+            COUNTRIES
+        }
         _ => return None,
     };
     Some(max)
@@ -94,7 +99,10 @@ mod tests {
     fn every_list_field_has_its_limit() {
         assert_eq!(max_items("distributions"), Some(DISTRIBUTIONS));
         assert_eq!(max_items("keywords.de"), Some(KEYWORDS_PER_LANGUAGE));
-        assert_eq!(max_items("data_use.modifiers[3].countries"), Some(COUNTRIES));
+        assert_eq!(
+            max_items("data_use.modifiers[3].countries"),
+            Some(COUNTRIES)
+        );
         assert_eq!(max_items("identifier"), None);
     }
 

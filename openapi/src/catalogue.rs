@@ -338,7 +338,11 @@ fn parse_each<T>(
 /// How many items of a list at `field` to parse: all of them, or none when the list is over
 /// its limit (which is then recorded).
 fn within(errors: &mut FieldErrors, field: &str, len: usize) -> usize {
-    if limits::check(errors, field, len) { len } else { 0 }
+    if limits::check(errors, field, len) {
+        len
+    } else {
+        0
+    }
 }
 
 fn parse_optional<T>(

@@ -42,7 +42,7 @@ pub struct PublisherInput {
         example = "Fundación Instituto Valenciano de Oncología",
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\x00-\\x1F\\x7F-\\x9F\\u202A-\\u202E\\u2066-\\u2069][^\\x00-\\x1F\\x7F-\\x9F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub name: String,
     #[schema(schema_with = schema::country, example = "ES")]
@@ -161,7 +161,7 @@ pub struct CommitteeInput {
         example = "Oncology imaging DAC",
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x1F\\x7F-\\x9F][^\\x00-\\x1F\\x7F-\\x9F]*$"
+        pattern = "^[^\\x00-\\x1F\\x7F-\\x9F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\x00-\\x1F\\x7F-\\x9F\\u202A-\\u202E\\u2066-\\u2069][^\\x00-\\x1F\\x7F-\\x9F\\u202A-\\u202E\\u2066-\\u2069]*$"
     )]
     pub name: String,
     /// The publishers whose datasets this committee reviews applications for.

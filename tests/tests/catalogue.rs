@@ -25,7 +25,6 @@ on_both_backends!(
     recommended_healthdcat_properties_round_trip_and_reach_the_rdf,
 );
 
-
 async fn search(app: &TestApp, query: &str) -> Value {
     let response = app.get(&format!("/api/v1/datasets?{query}"), None).await;
     assert_eq!(response.status(), 200, "{query}");

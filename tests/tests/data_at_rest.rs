@@ -20,7 +20,10 @@ fn execute(app: &TestApp, sql: &str) {
 
 async fn verify(app: &TestApp, query: &str) -> Value {
     let response = app
-        .get(&format!("/api/v1/audit/verify{query}"), Some(&app.admin_token()))
+        .get(
+            &format!("/api/v1/audit/verify{query}"),
+            Some(&app.admin_token()),
+        )
         .await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
@@ -54,12 +57,18 @@ async fn an_unreadable_event_row_is_the_first_broken_event(db: TestDatabase) {
     assert_eq!(verified["valid"], false);
     assert_eq!(verified["first_broken_seq"], 2);
     assert!(
-        verified["reason"].as_str().unwrap().contains("cannot be read"),
+        verified["reason"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be read"),
         "{verified}"
     );
     if !app.db.is_postgres() {
         // SQLite stores whatever it is given, a time that is no time included.
-        execute(&app, "UPDATE events SET occurred_at = 'yesterday' WHERE seq = 1");
+        execute(
+            &app,
+            "UPDATE events SET occurred_at = 'yesterday' WHERE seq = 1",
+        );
         let verified = verify(&app, "").await;
         assert_eq!(verified["first_broken_seq"], 1, "{verified}");
     }
@@ -72,7 +81,9 @@ async fn a_corrupted_dataset_is_left_out_of_the_catalogue_and_counted(db: TestDa
     let bad = create_published(&app, &h, &dataset(&h, "BAD-1")).await;
     execute(
         &app,
-        &format!("UPDATE datasets SET document = '{{\"not\": \"a description\"}}' WHERE id = '{bad}'"),
+        &format!(
+            "UPDATE datasets SET document = '{{\"not\": \"a description\"}}' WHERE id = '{bad}'"
+        ),
     );
     let page = app.get("/api/v1/catalogue.ttl", None).await;
     assert_eq!(page.status(), 200);
@@ -90,7 +101,12 @@ async fn a_corrupted_dataset_is_left_out_of_the_catalogue_and_counted(db: TestDa
     let app = app
         .restart(|settings| std::fs::remove_dir_all(&settings.index_dir).unwrap())
         .await;
-    let found: Value = app.get("/api/v1/datasets", None).await.json().await.unwrap();
+    let found: Value = app
+        .get("/api/v1/datasets", None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(found["total"], 1);
 }
 
@@ -99,13 +115,23 @@ async fn a_log_rewound_past_a_signed_checkpoint_does_not_verify(db: TestDatabase
     let admin = app.admin_token();
     publishers(&app, &["A", "B", "C", "D", "E"]).await;
     let response = app
-        .send_json(reqwest::Method::POST, "/api/v1/audit/checkpoints", Some(&admin), &Value::Null)
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/audit/checkpoints",
+            Some(&admin),
+            &Value::Null,
+        )
         .await;
     assert_eq!(response.status(), 201);
     let checkpoint: Value = response.json().await.unwrap();
     assert_eq!(checkpoint["seq"], 5);
     let again = app
-        .send_json(reqwest::Method::POST, "/api/v1/audit/checkpoints", Some(&admin), &Value::Null)
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/audit/checkpoints",
+            Some(&admin),
+            &Value::Null,
+        )
         .await;
     assert_eq!(again.status(), 200, "the log has not moved");
     let listed: Value = app
@@ -114,7 +140,10 @@ async fn a_log_rewound_past_a_signed_checkpoint_does_not_verify(db: TestDatabase
         .json()
         .await
         .unwrap();
-    assert_eq!(listed["items"][0]["token"], checkpoint["token"], "checkpoints are public");
+    assert_eq!(
+        listed["items"][0]["token"], checkpoint["token"],
+        "checkpoints are public"
+    );
     assert_eq!(verify(&app, "").await["valid"], true);
 
     // Whoever controls the database deletes the two newest events and rewinds the head.
@@ -131,17 +160,29 @@ async fn a_log_rewound_past_a_signed_checkpoint_does_not_verify(db: TestDatabase
 
     // A partner that kept the checkpoint proves it even when hdab holds none any more.
     std::fs::remove_file(app.settings.data_dir.join("audit-checkpoint.jws")).unwrap();
-    assert_eq!(verify(&app, "").await["valid"], true, "nothing left to compare with");
+    assert_eq!(
+        verify(&app, "").await["valid"],
+        true,
+        "nothing left to compare with"
+    );
     let token = checkpoint["token"].as_str().unwrap();
     let verified = verify(&app, &format!("?checkpoint={token}")).await;
     assert_eq!(verified["valid"], false);
     assert!(
-        verified["reason"].as_str().unwrap().contains("signed checkpoint"),
+        verified["reason"]
+            .as_str()
+            .unwrap()
+            .contains("signed checkpoint"),
         "{verified}"
     );
 
     // Anyone checks the signature with the published key.
-    let jwks: Value = app.get("/.well-known/jwks.json", None).await.json().await.unwrap();
+    let jwks: Value = app
+        .get("/.well-known/jwks.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
     let header = jsonwebtoken::decode_header(token).unwrap();
     assert_eq!(header.typ.as_deref(), Some("hdab-checkpoint+jwt"));
     let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(
@@ -170,7 +211,10 @@ async fn a_log_rewound_past_a_signed_checkpoint_does_not_verify(db: TestDatabase
     // A checkpoint hdab did not sign is refused.
     let forged = format!("{}x", &token[..token.len() - 1]);
     let response = app
-        .get(&format!("/api/v1/audit/verify?checkpoint={forged}"), Some(&admin))
+        .get(
+            &format!("/api/v1/audit/verify?checkpoint={forged}"),
+            Some(&admin),
+        )
         .await;
     assert_eq!(response.status(), 422);
     assert_eq!(problem(response).await["errors"][0]["field"], "checkpoint");

@@ -28,10 +28,20 @@ async fn no_text_in_the_search_box_answers_5xx() {
         let app = &app;
         async move {
             let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
-            app.get_owned(format!("/api/v1/datasets?q={q}")).await.status()
+            app.get_owned(format!("/api/v1/datasets?q={q}"))
+                .await
+                .status()
         }
     };
-    for q in ["foo:*", "summary:*", "key:[a TO z]", "title_en:/.*/", "*:*", "\"", "lung^"] {
+    for q in [
+        "foo:*",
+        "summary:*",
+        "key:[a TO z]",
+        "title_en:/.*/",
+        "*:*",
+        "\"",
+        "lung^",
+    ] {
         assert_eq!(search(q.to_owned()).await, 200, "q={q}");
     }
     // A property test over HTTP: arbitrary text, and text dense with query syntax.
@@ -61,7 +71,10 @@ async fn invented_methods_and_paths_do_not_grow_the_metrics() {
         let method = Method::from_bytes(format!("INVENTED{n}").as_bytes()).unwrap();
         let response = app
             .client
-            .request(method, app.url(&format!("/made-up/{}", uuid::Uuid::new_v4())))
+            .request(
+                method,
+                app.url(&format!("/made-up/{}", uuid::Uuid::new_v4())),
+            )
             .send()
             .await
             .unwrap();
@@ -69,7 +82,10 @@ async fn invented_methods_and_paths_do_not_grow_the_metrics() {
         problem(response).await;
     }
     let text = app.get("/metrics", None).await.text().await.unwrap();
-    assert!(!text.contains("INVENTED"), "invented methods are not labels");
+    assert!(
+        !text.contains("INVENTED"),
+        "invented methods are not labels"
+    );
     assert!(!text.contains("/made-up/"), "raw paths are not labels");
     assert!(
         text.contains(r#"method="OTHER",route="unmatched",status="404"} 50"#),
@@ -143,7 +159,12 @@ async fn a_flood_of_invalid_items_gets_a_bounded_answer() {
     let errors = errors.as_array().unwrap();
     assert_eq!(errors.len(), 101);
     assert_eq!(errors[100]["code"], "more_errors");
-    assert!(errors[100]["message"].as_str().unwrap().starts_with("1400 more"));
+    assert!(
+        errors[100]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("1400 more")
+    );
 }
 
 #[actix_web::test]
@@ -178,7 +199,12 @@ async fn ids_are_accepted_only_in_their_canonical_spelling(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     let publisher = app.create_publisher("Canonical Holder", "AT").await;
     let id = publisher["id"].as_str().unwrap().to_owned();
-    assert_eq!(app.get_owned(format!("/api/v1/publishers/{id}")).await.status(), 200);
+    assert_eq!(
+        app.get_owned(format!("/api/v1/publishers/{id}"))
+            .await
+            .status(),
+        200
+    );
     let simple: String = id.chars().filter(|c| *c != '-').collect();
     for variant in [
         id.to_uppercase(),
@@ -198,7 +224,10 @@ async fn ids_are_accepted_only_in_their_canonical_spelling(db: TestDatabase) {
         )
         .await;
     assert_eq!(response.status(), 422);
-    assert_eq!(problem(response).await["errors"][0]["field"], "publisher_ids");
+    assert_eq!(
+        problem(response).await["errors"][0]["field"],
+        "publisher_ids"
+    );
     let response = app
         .get_owned(format!("/api/v1/datasets?publisher={}", id.to_uppercase()))
         .await;
@@ -215,7 +244,11 @@ async fn unique_names_compare_after_normalisation_and_case_folding(db: TestDatab
         "universitätsklinikum strasse",
     ] {
         let response = app
-            .post("/api/v1/publishers", &admin, &publisher_body(lookalike, "DE"))
+            .post(
+                "/api/v1/publishers",
+                &admin,
+                &publisher_body(lookalike, "DE"),
+            )
             .await;
         assert_eq!(response.status(), 409, "{lookalike}");
         assert_eq!(problem(response).await["code"], "publisher_name_taken");
@@ -228,7 +261,10 @@ async fn unique_names_compare_after_normalisation_and_case_folding(db: TestDatab
         )
         .await;
     assert_eq!(response.status(), 422);
-    assert_eq!(problem(response).await["errors"][0]["code"], "bidi_controls");
+    assert_eq!(
+        problem(response).await["errors"][0]["code"],
+        "bidi_controls"
+    );
     let committee = |name: &str| json!({"name": name, "decision_rule": "majority"});
     assert_eq!(
         app.post("/api/v1/committees", &admin, &committee("Ärzte DAC"))
@@ -248,7 +284,11 @@ async fn a_partner_of_a_publisher_does_not_see_its_drafts(db: TestDatabase) {
     let h = holder(&app, "Draft Holder", "IT", false).await;
     let draft = create(&app, &h, &dataset(&h, "DRAFT-1")).await;
     let path = format!("/api/v1/datasets/{}", draft["id"].as_str().unwrap());
-    let partner = app.token("partner-system", &[Role::Partner], std::slice::from_ref(&h.publisher));
+    let partner = app.token(
+        "partner-system",
+        &[Role::Partner],
+        std::slice::from_ref(&h.publisher),
+    );
     assert_eq!(app.get(&path, Some(&partner)).await.status(), 404);
     assert_eq!(app.get(&path, None).await.status(), 404);
     assert_eq!(app.get(&path, Some(&h.token)).await.status(), 200);

@@ -43,7 +43,7 @@ fn invalid(reason: impl Into<String>) -> AuthError {
 /// Where verification keys come from.
 pub enum KeySource {
     Development(dev::DevKey),
-    Oidc(oidc::OidcKeys),
+    Oidc(Box<oidc::OidcKeys>),
 }
 
 impl KeySource {
@@ -89,12 +89,12 @@ impl TokenVerifier {
                 DEV_ISSUER.to_owned(),
             ),
             AuthMode::Oidc { issuer, jwks_url } => (
-                KeySource::Oidc(oidc::OidcKeys::new(
+                KeySource::Oidc(Box::new(oidc::OidcKeys::new(
                     issuer,
                     jwks_url.clone(),
                     auth.jwks_min_refresh_secs,
                     auth.jwks_timeout,
-                )?),
+                )?)),
                 issuer.clone(),
             ),
         };

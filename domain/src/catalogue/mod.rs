@@ -409,7 +409,11 @@ fn check_list_lengths(errors: &mut FieldErrors, draft: &DatasetDraft) {
     }
     for (index, modifier) in draft.data_use.modifiers.iter().enumerate() {
         if let duo::DuoModifier::GeographicalRestriction(countries) = modifier {
-            check(errors, &format!("data_use.modifiers[{index}].countries"), countries.len());
+            check(
+                errors,
+                &format!("data_use.modifiers[{index}].countries"),
+                countries.len(),
+            );
         }
     }
 }
