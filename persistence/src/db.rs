@@ -171,14 +171,12 @@ impl ConnectionManager {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
-                // busy_timeout first: switching to WAL takes a lock that another connection may
-                // hold while the pool starts.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {statement_ms};
-                     PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = NORMAL;
                      PRAGMA foreign_keys = ON;"
                 ))?;
+                use_wal(&mut conn)?;
                 Ok(DbConnection::Sqlite(conn))
             }
             DatabaseUrl::Postgres(url) => {
@@ -195,6 +193,25 @@ impl ConnectionManager {
             }
         }
     }
+}
+
+/// Switches the database file to WAL, once: the mode is stored in the file, and switching
+/// needs an exclusive lock that SQLite may refuse at once ("database is locked") while other
+/// connections write, so a connection opened later must not ask again.
+fn use_wal(conn: &mut SqliteConnection) -> Result<(), diesel::result::Error> {
+    #[derive(diesel::QueryableByName)]
+    struct JournalMode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        journal_mode: String,
+    }
+    let mode = diesel::RunQueryDsl::get_result::<JournalMode>(
+        diesel::sql_query("PRAGMA journal_mode"),
+        conn,
+    )?;
+    if !mode.journal_mode.eq_ignore_ascii_case("wal") {
+        conn.batch_execute("PRAGMA journal_mode = WAL")?;
+    }
+    Ok(())
 }
 
 /// Watches a connection's queries and marks it lost (and the pool's loss count up) when one
