@@ -99,14 +99,14 @@ async fn a_frozen_postgresql_gets_503_within_the_deadline_not_a_hang() {
     assert_eq!(code, "database_unavailable");
     let waited = started.elapsed();
     assert!(
-        waited < app.settings.readiness_timeout + Duration::from_secs(1),
+        waited < app.settings.readiness_timeout + Duration::from_secs(2),
         "readiness answered after {waited:?}"
     );
     let started = Instant::now();
     assert_unavailable(app.get("/api/v1/publishers", None).await).await;
     let waited = started.elapsed();
     assert!(
-        waited < deadline + Duration::from_secs(1),
+        waited < deadline + Duration::from_secs(2),
         "a read answered after {waited:?} (deadline {deadline:?})"
     );
 

@@ -18,6 +18,7 @@ on_both_backends!(
     the_event_log_names_the_first_tampered_event,
     removing_the_newest_event_is_detected,
     a_failed_transaction_leaves_no_event,
+    a_log_that_disagrees_with_or_falls_short_of_a_checkpoint_is_broken,
 );
 
 fn migrated(db: &TestDatabase) -> hdab_persistence::db::PooledConnection {
@@ -138,4 +139,40 @@ async fn a_failed_transaction_leaves_no_event(db: TestDatabase) {
         1,
         "the rolled-back number is reused, no gap"
     );
+}
+
+async fn a_log_that_disagrees_with_or_falls_short_of_a_checkpoint_is_broken(db: TestDatabase) {
+    use hdab_domain::event::ChainHead;
+    let mut conn = migrated(&db);
+    append(&mut conn, 5);
+    let head = events::load_head(&mut conn).unwrap();
+    let third = events::list_after(&mut conn, 2, 1).unwrap().remove(0);
+    let at_third = ChainHead {
+        seq: 3,
+        hash: third.hash.clone(),
+    };
+    assert_eq!(events::verify(&mut conn, Some(&at_third)).unwrap().first_break, None);
+    assert_eq!(events::verify(&mut conn, Some(&head)).unwrap().first_break, None);
+
+    let other_history = ChainHead {
+        seq: 3,
+        hash: "f".repeat(64),
+    };
+    let broken = events::verify(&mut conn, Some(&other_history))
+        .unwrap()
+        .first_break
+        .expect("a log that disagrees with a checkpoint is broken");
+    assert_eq!(broken.seq, 3);
+    assert!(broken.reason.contains("checkpoint"), "{}", broken.reason);
+
+    let further = ChainHead {
+        seq: 9,
+        hash: "0".repeat(64),
+    };
+    let broken = events::verify(&mut conn, Some(&further))
+        .unwrap()
+        .first_break
+        .expect("a log shorter than a checkpoint is broken");
+    assert_eq!(broken.seq, 6);
+    assert!(broken.reason.contains("reached event 9"), "{}", broken.reason);
 }
