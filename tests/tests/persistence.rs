@@ -151,8 +151,16 @@ async fn a_log_that_disagrees_with_or_falls_short_of_a_checkpoint_is_broken(db: 
         seq: 3,
         hash: third.hash.clone(),
     };
-    assert_eq!(events::verify(&mut conn, Some(&at_third)).unwrap().first_break, None);
-    assert_eq!(events::verify(&mut conn, Some(&head)).unwrap().first_break, None);
+    assert_eq!(
+        events::verify(&mut conn, Some(&at_third))
+            .unwrap()
+            .first_break,
+        None
+    );
+    assert_eq!(
+        events::verify(&mut conn, Some(&head)).unwrap().first_break,
+        None
+    );
 
     let other_history = ChainHead {
         seq: 3,
@@ -174,5 +182,9 @@ async fn a_log_that_disagrees_with_or_falls_short_of_a_checkpoint_is_broken(db: 
         .first_break
         .expect("a log shorter than a checkpoint is broken");
     assert_eq!(broken.seq, 6);
-    assert!(broken.reason.contains("reached event 9"), "{}", broken.reason);
+    assert!(
+        broken.reason.contains("reached event 9"),
+        "{}",
+        broken.reason
+    );
 }
