@@ -5,7 +5,8 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
 use tempfile::TempDir;
 
@@ -21,6 +22,14 @@ impl PostgresCluster {
     /// Starts a cluster, or returns `None` (saying why) when PostgreSQL's server binaries are
     /// not installed, unless `HDAB_TEST_REQUIRE_POSTGRES` is set: then that fails the test.
     pub fn start() -> Option<Self> {
+        let cluster = Self::init()?;
+        cluster.start_again();
+        Some(cluster)
+    }
+
+    /// Creates a cluster without starting it, so a test can configure it first
+    /// ([`PostgresCluster::install_file`], [`PostgresCluster::configure`]).
+    pub fn init() -> Option<Self> {
         let Some(bin) = server_binaries() else {
             assert!(
                 std::env::var_os("HDAB_TEST_REQUIRE_POSTGRES").is_none(),
@@ -34,11 +43,10 @@ impl PostgresCluster {
         if as_postgres {
             run("chown", &["postgres:postgres", &path_str(root.path())]);
         }
-        let port = free_port();
         let cluster = Self {
             bin,
             root,
-            port,
+            port: free_port(),
             as_postgres,
         };
         let data = cluster.data_dir();
@@ -55,8 +63,74 @@ impl PostgresCluster {
                 "--locale=C.UTF-8",
             ],
         );
-        cluster.start_again();
         Some(cluster)
+    }
+
+    /// Writes `contents` to `name` in the data directory, owned by the server's user, with
+    /// `mode` (a private key must be 0600 or the server refuses it).
+    pub fn install_file(&self, name: &str, contents: &[u8], mode: u32) -> PathBuf {
+        let path = Path::new(&self.data_dir()).join(name);
+        std::fs::write(&path, contents).expect("write into the data directory");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+                .expect("set the file's mode");
+        }
+        if self.as_postgres {
+            run("chown", &["postgres:postgres", &path_str(&path)]);
+        }
+        path
+    }
+
+    /// Appends settings to `postgresql.conf` (before the server starts).
+    pub fn configure(&self, settings: &str) {
+        let conf = Path::new(&self.data_dir()).join("postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).expect("postgresql.conf");
+        text.push('\n');
+        text.push_str(settings);
+        text.push('\n');
+        std::fs::write(&conf, text).expect("write postgresql.conf");
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// One cluster for the whole test process, started on first use. Statics are never
+    /// dropped, so a watchdog process stops the cluster and removes its files once the test
+    /// process has exited.
+    pub fn shared() -> Option<&'static PostgresCluster> {
+        static SHARED: OnceLock<Option<PostgresCluster>> = OnceLock::new();
+        SHARED
+            .get_or_init(|| {
+                let cluster = Self::start()?;
+                cluster.stop_when_process_exits(std::process::id());
+                Some(cluster)
+            })
+            .as_ref()
+    }
+
+    fn stop_when_process_exits(&self, pid: u32) {
+        let pg_ctl = path_str(&self.bin.join("pg_ctl"));
+        let stop = format!("{pg_ctl} -D {} -m immediate stop", self.data_dir());
+        let stop = if self.as_postgres {
+            format!("runuser -u postgres -- {stop}")
+        } else {
+            stop
+        };
+        let root = path_str(self.root.path());
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {root}"
+        );
+        let _watchdog = Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the cluster's watchdog");
     }
 
     /// `postgres://postgres@127.0.0.1:PORT/postgres`.
@@ -67,7 +141,7 @@ impl PostgresCluster {
     /// Starts the stopped cluster on the same port and waits until it accepts connections.
     pub fn start_again(&self) {
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -c port={} -c unix_socket_directories={} -c fsync=off",
+            "-c listen_addresses=127.0.0.1 -c port={} -c unix_socket_directories={} -c fsync=off -c max_connections=200",
             self.port,
             path_str(self.root.path())
         );
