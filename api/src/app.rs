@@ -4,7 +4,7 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Compress, Condition, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, web};
 use hdab_openapi::BaseDocument;
 use utoipa::OpenApi;
@@ -96,6 +96,36 @@ pub struct Shared {
     pub document: OpenApiDocument,
 }
 
+/// Cross-origin access for the configured browser origins only, credentials included; the
+/// validators and headers a client needs stay readable.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+            header::HeaderName::from_static("idempotency-key"),
+            crate::telemetry::REQUEST_ID_HEADER,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LAST_MODIFIED,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            crate::telemetry::REQUEST_ID_HEADER,
+        ])
+        .supports_credentials()
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
 /// One worker's app.
 pub fn build(
     shared: Shared,
@@ -108,6 +138,7 @@ pub fn build(
         InitError = (),
     >,
 > {
+    let origins = shared.state.settings.cors_allowed_origins.clone();
     let (app, _) = App::new()
         .app_data(shared.state.clone())
         .app_data(shared.verifier.clone())
@@ -118,8 +149,10 @@ pub fn build(
             web::PathConfig::default()
                 .error_handler(|_, _| ApiError::not_found("the resource").into()),
         )
+        .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
         // Inside the request's span, so the problems it writes carry the request id.
-        .wrap(from_fn(crate::response_policy::apply))
+        .wrap(from_fn(crate::http_policy::apply))
+        .wrap(Compress::default())
         .wrap(from_fn(observe_request))
         .into_utoipa_app()
         .configure(routes::configure)
@@ -192,6 +225,8 @@ impl RouteTable {
 fn methods_of(item: &PathItem) -> Vec<&'static str> {
     [
         ("GET", item.get.is_some()),
+        // Every GET route answers HEAD too (`http_policy`).
+        ("HEAD", item.get.is_some()),
         ("POST", item.post.is_some()),
         ("PUT", item.put.is_some()),
         ("PATCH", item.patch.is_some()),

@@ -26,6 +26,7 @@ pub enum LogFormat {
 struct RawSettings {
     bind: SocketAddr,
     metrics_bind: Option<SocketAddr>,
+    cors_allowed_origins: Option<String>,
     data_dir: PathBuf,
     database_url: Option<String>,
     database_pool_size: u32,
@@ -48,6 +49,7 @@ struct RawSettings {
     auth_jwks_timeout_secs: u64,
     dev_token_max_ttl_secs: u64,
     dev_allow_remote: bool,
+    demo_on_first_start: bool,
     public_url: Option<String>,
     hdab_name: String,
     hdab_contact_email: String,
@@ -61,6 +63,7 @@ impl Default for RawSettings {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             metrics_bind: None,
+            cors_allowed_origins: None,
             data_dir: PathBuf::from("./data"),
             database_url: None,
             database_pool_size: 8,
@@ -83,6 +86,7 @@ impl Default for RawSettings {
             auth_jwks_timeout_secs: 5,
             dev_token_max_ttl_secs: 30 * 24 * 3600,
             dev_allow_remote: false,
+            demo_on_first_start: true,
             public_url: None,
             hdab_name: "Health Data Access Body".into(),
             hdab_contact_email: "hdab@example.org".into(),
@@ -137,6 +141,9 @@ pub struct Settings {
     /// Where `/metrics` is served instead of on `bind`, e.g. an address only the monitoring
     /// network reaches.
     pub metrics_bind: Option<SocketAddr>,
+    /// Browser origins (`https://portal.example.eu`) whose pages may call hdab, with
+    /// credentials; none by default (same origin only).
+    pub cors_allowed_origins: Vec<String>,
     pub data_dir: PathBuf,
     pub database: DatabaseUrl,
     pub database_pool_size: u32,
@@ -156,6 +163,9 @@ pub struct Settings {
     pub hdab_contact_email: String,
     /// Where the search index lives (derived from the database; safe to delete).
     pub index_dir: PathBuf,
+    /// Development mode only: load the demo catalogue when hdab first starts on an empty
+    /// database, so there is something to see.
+    pub demo_on_first_start: bool,
     /// The key that signs the event log's checkpoints; never in the database.
     pub audit_key_file: PathBuf,
     /// How often a checkpoint of the event log is signed (when the log moved); `None`: never
@@ -190,11 +200,13 @@ impl Settings {
         Self::check(raw)
     }
 
-    /// Settings for a test or a tool: the defaults with a given data directory and database.
+    /// Settings for a test or a tool: the defaults with a given data directory and database,
+    /// starting empty (no demo catalogue).
     pub fn for_data_dir(data_dir: &Path, database_url: Option<&str>) -> Result<Self, String> {
         Self::check(RawSettings {
             data_dir: data_dir.to_owned(),
             database_url: database_url.map(str::to_owned),
+            demo_on_first_start: false,
             ..RawSettings::default()
         })
     }
@@ -265,6 +277,7 @@ impl Settings {
         let audit_checkpoint_interval = (raw.audit_checkpoint_interval_secs > 0)
             .then(|| Duration::from_secs(raw.audit_checkpoint_interval_secs));
         Ok(Self {
+            demo_on_first_start: raw.demo_on_first_start,
             audit_key_file,
             audit_checkpoint_interval,
             public_url,
@@ -273,6 +286,7 @@ impl Settings {
             index_dir,
             bind: raw.bind,
             metrics_bind: raw.metrics_bind,
+            cors_allowed_origins: check_origins(raw.cors_allowed_origins.as_deref())?,
             data_dir: raw.data_dir,
             database,
             database_pool_size: raw.database_pool_size,
@@ -320,6 +334,26 @@ fn describe_errors(errors: figment::Error) -> String {
         })
         .collect();
     format!("invalid configuration: {}", lines.join("; "))
+}
+
+/// The comma-separated origins of `HDAB_CORS_ALLOWED_ORIGINS`, each `scheme://host[:port]`.
+fn check_origins(list: Option<&str>) -> Result<Vec<String>, String> {
+    let key = "HDAB_CORS_ALLOWED_ORIGINS (cors_allowed_origins)";
+    list.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            let url = parse_http_url(origin, key)?;
+            let serialised = url.origin().ascii_serialization();
+            if serialised != origin.trim_end_matches('/') {
+                return Err(format!(
+                    "{key} must list origins such as https://portal.example.eu (scheme, host and port only), got {origin:?}"
+                ));
+            }
+            Ok(serialised)
+        })
+        .collect()
 }
 
 fn check_database_timeouts(raw: &RawSettings) -> Result<Timeouts, String> {
@@ -518,6 +552,23 @@ mod tests {
             .is_ok(),
             "with an issuer there is no development key to protect"
         );
+    }
+
+    #[test]
+    fn cors_origins_are_a_checked_comma_separated_list() {
+        let settings = jailed(&[(
+            "HDAB_CORS_ALLOWED_ORIGINS",
+            "https://portal.example.eu, http://localhost:3000",
+        )])
+        .unwrap();
+        assert_eq!(
+            settings.cors_allowed_origins,
+            ["https://portal.example.eu", "http://localhost:3000"]
+        );
+        assert!(jailed(&[]).unwrap().cors_allowed_origins.is_empty());
+        let error =
+            jailed(&[("HDAB_CORS_ALLOWED_ORIGINS", "https://portal.example.eu/app")]).unwrap_err();
+        assert!(error.contains("HDAB_CORS_ALLOWED_ORIGINS"), "{error}");
     }
 
     #[test]

@@ -349,8 +349,11 @@ impl From<DomainError> for ApiError {
             DomainError::StateConflict { code, message } => {
                 Self::new(ErrorCode::Conflict, message).with_code(code)
             }
-            stale @ DomainError::StaleVersion { .. } => {
-                Self::new(ErrorCode::PreconditionFailed, stale.to_string()).with_code(stale.code())
+            // The current ETag comes along, so the caller can re-read or retry knowingly.
+            stale @ DomainError::StaleVersion { current } => {
+                Self::new(ErrorCode::PreconditionFailed, stale.to_string())
+                    .with_code(stale.code())
+                    .with_header(header::ETAG, crate::extract::etag(current))
             }
         }
     }

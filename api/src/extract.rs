@@ -128,6 +128,23 @@ impl FromRequest for IfMatch {
     }
 }
 
+/// The precondition of a deletion: `If-Match` when sent (evaluated as for an update: 412 when
+/// stale), any version when not, as RFC 9110 lets a server take an unconditional DELETE.
+pub struct OptionalIfMatch(pub Precondition);
+
+impl FromRequest for OptionalIfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let precondition = match req.headers().get(header::IF_MATCH) {
+            None => Ok(Precondition::Any),
+            Some(value) => parse_if_match(Some(value)).map(|m| m.0),
+        };
+        std::future::ready(precondition.map(OptionalIfMatch))
+    }
+}
+
 fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiError> {
     let Some(value) = value else {
         return Err(ApiError::new(
@@ -157,7 +174,7 @@ fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiErr
     let versions = tags
         .into_iter()
         .filter(|(weak, _)| !weak)
-        .filter_map(|(_, opaque)| opaque.parse::<i64>().ok())
+        .filter_map(|(_, opaque)| version_of(opaque))
         .collect();
     Ok(IfMatch(Precondition::OneOf(versions)))
 }
@@ -186,6 +203,21 @@ fn entity_tags(text: &str) -> Option<Vec<(bool, &str)>> {
 /// The ETag of a resource at `version`.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
+}
+
+/// The ETag of one variant of a resource at `version` (`"3-stale"`): a representation whose
+/// content changes without a new version (a dataset becomes stale with time) gets its own tag,
+/// which `If-Match` still reads as the version.
+pub fn variant_etag(version: i64, variant: Option<&str>) -> String {
+    match variant {
+        Some(variant) => format!("\"{version}-{variant}\""),
+        None => etag(version),
+    }
+}
+
+/// The version an ETag hdab issued names: `3` of `"3"` and of `"3-stale"`.
+fn version_of(opaque: &str) -> Option<i64> {
+    opaque.split('-').next()?.parse().ok()
 }
 
 /// Checks a page request: `limit` (422 when out of range) and `cursor` (400 when it is not one
@@ -328,6 +360,11 @@ mod tests {
             parse_if_match(Some(&header::HeaderValue::from_static(v))).map(|m| m.0)
         };
         assert_eq!(parse("\"3\"").ok(), Some(Precondition::OneOf(vec![3])));
+        assert_eq!(
+            parse("\"3-stale\"").ok(),
+            Some(Precondition::OneOf(vec![3])),
+            "a variant's tag names its version"
+        );
         assert_eq!(
             parse("\"2\", \"3\"").ok(),
             Some(Precondition::OneOf(vec![2, 3]))

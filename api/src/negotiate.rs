@@ -70,20 +70,23 @@ fn matches(range: &str, media_type: &str) -> bool {
         || (range == "application/x-turtle" && media_type == "text/turtle")
 }
 
-/// Splits `id.ext` into the id and the representation the extension asks for.
-pub fn split_extension(segment: &str) -> Result<(&str, Option<Representation>), ApiError> {
-    match segment.rsplit_once('.') {
-        None => Ok((segment, None)),
-        Some((id, "json")) => Ok((id, Some(Representation::Json))),
-        Some((id, extension)) => match RdfSyntax::from_extension(extension) {
-            Some(syntax) => Ok((id, Some(Representation::Rdf(syntax)))),
-            None => Err(ApiError::new(
-                ErrorCode::NotFound,
-                format!(
-                    "no representation has the extension .{extension}; use .json, .ttl, .jsonld or .rdf"
-                ),
-            )),
-        },
+impl Representation {
+    /// The representation a file extension names (`json`, `ttl`, `jsonld`, `rdf`); 404 for any
+    /// other, since `/things/{id}.pdf` names nothing.
+    pub fn from_extension(extension: &str) -> Result<Self, ApiError> {
+        if extension == "json" {
+            return Ok(Self::Json);
+        }
+        RdfSyntax::from_extension(extension)
+            .map(Self::Rdf)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    format!(
+                        "no representation has the extension .{extension}; use .json, .ttl, .jsonld or .rdf"
+                    ),
+                )
+            })
     }
 }
 
@@ -149,10 +152,16 @@ mod tests {
     #[test]
     fn extensions_name_a_representation() {
         assert_eq!(
-            split_extension("abc.ttl").unwrap(),
-            ("abc", Some(Representation::Rdf(RdfSyntax::Turtle)))
+            Representation::from_extension("ttl").unwrap(),
+            Representation::Rdf(RdfSyntax::Turtle)
         );
-        assert_eq!(split_extension("abc").unwrap(), ("abc", None));
-        assert!(split_extension("abc.pdf").is_err());
+        assert_eq!(
+            Representation::from_extension("json").unwrap(),
+            Representation::Json
+        );
+        assert_eq!(
+            Representation::from_extension("pdf").unwrap_err().code(),
+            "not_found"
+        );
     }
 }

@@ -11,7 +11,7 @@ use hdab_domain::catalogue::{Dataset, Distribution, EHDS_ELI, Period};
 use hdab_domain::ids::PublisherId;
 use hdab_domain::publisher::Publisher;
 use oxrdf::vocab::{rdf, rdfs, xsd};
-use oxrdf::{BlankNode, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
+use oxrdf::{Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
 use oxrdfio::{JsonLdProfileSet, RdfFormat, RdfSerializer, WriterQuadSerializer};
 
 /// The RDF syntaxes hdab writes.
@@ -68,6 +68,9 @@ pub struct CatalogueIdentity {
     pub base_url: String,
     pub hdab_name: String,
     pub hdab_email: String,
+    /// When this configuration took effect (the process start): descriptions built from it
+    /// are no older than that.
+    pub configured_at: chrono::DateTime<chrono::Utc>,
 }
 
 mod ns {
@@ -175,6 +178,7 @@ mod ns {
         HYDRA_PARTIAL_VIEW = "http://www.w3.org/ns/hydra/core#PartialCollectionView";
         HYDRA_NEXT = "http://www.w3.org/ns/hydra/core#next";
         HYDRA_FIRST = "http://www.w3.org/ns/hydra/core#first";
+        HYDRA_TOTAL_ITEMS = "http://www.w3.org/ns/hydra/core#totalItems";
         IMG_CANCER_CONDITION = "https://w3id.org/hdab/ns/imaging#primaryCancerCondition";
         IMG_MODALITY = "https://w3id.org/hdab/ns/imaging#imageModality";
         IMG_BODY_PART = "https://w3id.org/hdab/ns/imaging#bodyPart";
@@ -352,6 +356,7 @@ impl CatalogueIdentity {
             base_url: settings.public_url.clone(),
             hdab_name: settings.hdab_name.clone(),
             hdab_email: settings.hdab_contact_email.clone(),
+            configured_at: crate::state::now(),
         }
     }
 
@@ -470,13 +475,13 @@ impl CatalogueIdentity {
             );
         }
         if let Some(provenance) = &d.provenance {
-            let statement = BlankNode::default();
+            let statement = fragment(&s, "provenance");
             t.add(s.clone(), ns::DCT_PROVENANCE, statement.clone());
             t.add(statement.clone(), rdf::TYPE, ns::DCT_PROVENANCE_STATEMENT);
             t.lang(statement, rdfs::LABEL, provenance.as_str(), "en");
         }
         if let Some(contact) = &d.contact_point {
-            let kind = BlankNode::default();
+            let kind = fragment(&s, "contact-point");
             t.add(s.clone(), ns::DCAT_CONTACT_POINT, kind.clone());
             t.add(kind.clone(), rdf::TYPE, ns::VCARD_KIND);
             t.add(
@@ -508,7 +513,7 @@ impl CatalogueIdentity {
             );
         }
         if let Some(period) = d.temporal {
-            self.period(&mut t, &s, ns::DCT_TEMPORAL, period);
+            self.period(&mut t, &s, ns::DCT_TEMPORAL, "temporal", period);
         }
         for (index, distribution) in d.distributions.iter().enumerate() {
             self.distribution(
@@ -535,7 +540,7 @@ impl CatalogueIdentity {
             t.lang(s.clone(), ns::HEALTH_POPULATION, coverage.as_str(), "en");
         }
         if let Some(label) = &d.quality_label {
-            let certificate = BlankNode::default();
+            let certificate = fragment(&s, "quality-label");
             t.add(s.clone(), ns::DQV_QUALITY_ANNOTATION, certificate.clone());
             t.add(certificate.clone(), rdf::TYPE, ns::DQV_QUALITY_CERTIFICATE);
             t.add(certificate.clone(), ns::OA_TARGET, s.clone());
@@ -559,8 +564,15 @@ impl CatalogueIdentity {
         t
     }
 
-    fn period(&self, t: &mut Triples, s: &NamedNode, predicate: NamedNodeRef<'_>, period: Period) {
-        let node = BlankNode::default();
+    fn period(
+        &self,
+        t: &mut Triples,
+        s: &NamedNode,
+        predicate: NamedNodeRef<'_>,
+        name: &str,
+        period: Period,
+    ) {
+        let node = fragment(s, name);
         t.add(s.clone(), predicate, node.clone());
         t.add(node.clone(), rdf::TYPE, ns::DCT_PERIOD);
         t.typed(node.clone(), ns::DCAT_START_DATE, period.start, xsd::DATE);
@@ -577,7 +589,7 @@ impl CatalogueIdentity {
         fragment: &str,
         d: &Distribution,
     ) {
-        let node = NamedNode::new_unchecked(format!("{}#{fragment}", s.as_str()));
+        let node = self::fragment(s, fragment);
         t.add(s.clone(), predicate, node.clone());
         t.add(node.clone(), rdf::TYPE, ns::DCAT_DISTRIBUTION_CLASS);
         t.typed_iri(
@@ -641,16 +653,22 @@ impl CatalogueIdentity {
             );
         }
         if let Some(custodian) = &d.custodian {
-            let agent = NamedNode::new_unchecked(format!("{}#custodian", s.as_str()));
+            let agent = fragment(s, "custodian");
             t.add(s.clone(), ns::GEODCATAP_CUSTODIAN, agent.clone());
             t.agent(&agent, custodian.name.as_str(), custodian.email.as_str());
         }
-        for (predicate, class, texts) in [
-            (ns::DPV_HAS_PURPOSE, ns::DPV_PURPOSE, &d.purposes),
-            (ns::DPV_HAS_LEGAL_BASIS, ns::DPV_LEGAL_BASIS, &d.legal_bases),
+        // Named, not blank, nodes: a harvester recognises them on every harvest.
+        for (predicate, class, fragment, texts) in [
+            (ns::DPV_HAS_PURPOSE, ns::DPV_PURPOSE, "purpose", &d.purposes),
+            (
+                ns::DPV_HAS_LEGAL_BASIS,
+                ns::DPV_LEGAL_BASIS,
+                "legal-basis",
+                &d.legal_bases,
+            ),
         ] {
-            for text in texts {
-                let node = BlankNode::default();
+            for (index, text) in texts.iter().enumerate() {
+                let node = self::fragment(s, &format!("{fragment}-{}", index + 1));
                 t.add(s.clone(), predicate, node.clone());
                 t.add(node.clone(), rdf::TYPE, class);
                 t.lang(node, ns::DCT_DESCRIPTION, text.as_str(), "en");
@@ -665,7 +683,7 @@ impl CatalogueIdentity {
             );
         }
         if let Some(period) = d.retention_period {
-            self.period(t, s, ns::HEALTH_RETENTION, period);
+            self.period(t, s, ns::HEALTH_RETENTION, "retention-period", period);
         }
         if let Some(resolution) = &d.temporal_resolution {
             t.typed(
@@ -707,8 +725,8 @@ impl CatalogueIdentity {
         if variables.is_empty() {
             return;
         }
-        let group = NamedNode::new_unchecked(format!("{}#variables", s.as_str()));
-        let table = NamedNode::new_unchecked(format!("{}#variables-table", s.as_str()));
+        let group = fragment(s, "variables");
+        let table = fragment(s, "variables-table");
         let title = format!("Variables of {}", dataset.details.title.english());
         t.add(s.clone(), ns::HEALTH_VARIABLES, group.clone());
         t.add(group.clone(), rdf::TYPE, ns::CSVW_TABLE_GROUP);
@@ -717,7 +735,7 @@ impl CatalogueIdentity {
         t.add(table.clone(), rdf::TYPE, ns::CSVW_TABLE_CLASS);
         t.lang(table.clone(), ns::DCT_TITLE, &title, "en");
         for (index, variable) in variables.iter().enumerate() {
-            let column = NamedNode::new_unchecked(format!("{}#variable-{}", s.as_str(), index + 1));
+            let column = fragment(s, &format!("variable-{}", index + 1));
             t.add(table.clone(), ns::CSVW_COLUMN, column.clone());
             t.add(column.clone(), rdf::TYPE, ns::CSVW_COLUMN_CLASS);
             t.text(column.clone(), ns::CSVW_NAME, variable.name.as_str());
@@ -857,18 +875,42 @@ impl CatalogueIdentity {
         t
     }
 
-    /// The Hydra view of one page: where it is and, when there are more, the next one.
-    pub fn page_view(&self, this_page: &str, next_page: Option<&str>) -> Triples {
+    /// The Hydra view of one page: where it is, the first page, the next one when there are
+    /// more (each with the caller's page size and filters), and how many datasets the whole
+    /// collection holds.
+    pub fn page_view(&self, page: &PageLinks<'_>) -> Triples {
         let mut t = Triples::default();
-        let view = NamedNode::new_unchecked(this_page);
+        let view = NamedNode::new_unchecked(page.this);
         t.add(self.catalogue_iri(), ns::HYDRA_VIEW, view.clone());
+        t.typed(
+            self.catalogue_iri(),
+            ns::HYDRA_TOTAL_ITEMS,
+            page.total_items,
+            xsd::NON_NEGATIVE_INTEGER,
+        );
         t.add(view.clone(), rdf::TYPE, ns::HYDRA_PARTIAL_VIEW);
-        t.iri(&view, ns::HYDRA_FIRST, self.catalogue_iri().as_str());
-        if let Some(next) = next_page {
+        t.iri(&view, ns::HYDRA_FIRST, page.first);
+        if let Some(next) = page.next {
             t.iri(&view, ns::HYDRA_NEXT, next);
         }
         t
     }
+}
+
+/// The links of one catalogue page.
+pub struct PageLinks<'a> {
+    pub this: &'a str,
+    pub first: &'a str,
+    pub next: Option<&'a str>,
+    /// Datasets in the whole (filtered) collection.
+    pub total_items: u64,
+}
+
+/// The node `{subject}#{name}`. Every node of a description is named, never blank: blank
+/// nodes get new labels on every read, so a harvester would see a changed description (and
+/// hdab a new ETag) each time.
+fn fragment(subject: &NamedNode, name: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{}#{name}", subject.as_str()))
 }
 
 /// Whether the description is one HealthDCAT-AP's PUBLIC shapes apply to.

@@ -38,6 +38,9 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
             "development auth is on: hdab signs its own tokens (hdab token); set HDAB_AUTH_ISSUER for production"
         );
     }
+    if settings.auth.mode == AuthMode::Development && settings.demo_on_first_start {
+        load_demo_on_first_start(&pool)?;
+    }
     let search = Arc::new(open_search(&settings, &pool)?);
     spawn_index_follower(Arc::downgrade(&search), pool.clone());
     let checkpoints = Arc::new(
@@ -133,6 +136,25 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<hdab_persistence::Po
         );
     }
     Ok(pool)
+}
+
+/// Loads the demo catalogue when the database has never recorded anything: a first start in
+/// development mode should have something to search.
+fn load_demo_on_first_start(pool: &hdab_persistence::Pool) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    if hdab_persistence::events::head_seq(&mut conn)? > 0 {
+        return Ok(());
+    }
+    drop(conn);
+    let report = crate::seed::demo(pool, crate::state::now())
+        .map_err(|e| anyhow::anyhow!("loading the demo catalogue failed: {e}"))?;
+    tracing::info!(
+        publishers = report.publishers,
+        committees = report.committees,
+        datasets = report.datasets,
+        "first start in development mode: loaded the demo catalogue; set HDAB_DEMO_ON_FIRST_START=false to start empty"
+    );
+    Ok(())
 }
 
 /// Opens the search index and brings it up to date: rebuilt when missing, outdated or ahead of

@@ -1048,3 +1048,9 @@ pub struct SearchQuery {
     #[param(max_length = 200)]
     pub cursor: Option<String>,
 }
+
+/// A HealthDCAT-AP description in JSON-LD: expanded form, an array of node objects (`@id`,
+/// full property IRIs). Documented so that generated clients read it as JSON, not text.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(value_type = Vec<Object>)]
+pub struct JsonLdDocument(pub Vec<serde_json::Value>);

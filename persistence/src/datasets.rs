@@ -135,6 +135,42 @@ pub fn list(
     Ok(page::from_overfetch(rows, limit, |r| r.id.to_string()))
 }
 
+/// How many datasets `filter` selects.
+pub fn count(conn: &mut DbConnection, filter: &DatasetFilter) -> Result<u64, StoreError> {
+    let mut query = datasets::table.into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(datasets::status.eq(status));
+    }
+    if let Some(since) = filter.modified_since {
+        query = query.filter(datasets::modified_at.ge(since.naive_utc()));
+    }
+    let count: i64 = query.count().get_result(conn)?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+/// When the public catalogue last changed: the newest change or confirmation of a dataset that
+/// is or was published (a withdrawal is a change too), or of a publisher.
+pub fn last_catalogue_change(conn: &mut DbConnection) -> Result<Option<DateTime<Utc>>, StoreError> {
+    use diesel::dsl::max;
+    let public = datasets::status.ne("draft");
+    let modified: Option<NaiveDateTime> = datasets::table
+        .filter(public)
+        .select(max(datasets::modified_at))
+        .first(conn)?;
+    let confirmed: Option<NaiveDateTime> = datasets::table
+        .filter(datasets::status.ne("draft"))
+        .select(max(datasets::confirmed_at))
+        .first(conn)?;
+    let publishers: Option<NaiveDateTime> = crate::schema::publishers::table
+        .select(max(crate::schema::publishers::updated_at))
+        .first(conn)?;
+    Ok([modified, confirmed, publishers]
+        .into_iter()
+        .flatten()
+        .max()
+        .map(|at| at.and_utc()))
+}
+
 /// How many datasets name this committee: a committee that reviews datasets cannot be deleted.
 pub fn count_for_committee(
     conn: &mut DbConnection,

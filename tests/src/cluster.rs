@@ -124,6 +124,10 @@ impl PostgresCluster {
         let script = format!(
             "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {root}"
         );
+        #[expect(
+            clippy::zombie_processes,
+            reason = "the watchdog outlives this process on purpose; init reaps it"
+        )]
         let _watchdog = Command::new("sh")
             .args(["-c", &script])
             .stdin(Stdio::null())

@@ -38,7 +38,10 @@ async fn time_until_ok(app: &TestApp, path: &str, limit: Duration) -> Duration {
 }
 
 #[actix_web::test]
-#[cfg_attr(not(hdab_test_postgres_binaries), ignore = "needs PostgreSQL server binaries (apt-get install postgresql) to run a cluster of its own")]
+#[cfg_attr(
+    not(hdab_test_postgres_binaries),
+    ignore = "needs PostgreSQL server binaries (apt-get install postgresql) to run a cluster of its own"
+)]
 async fn serves_again_within_5_s_of_a_postgresql_restart() {
     let Some(cluster) = PostgresCluster::start() else {
         return;
@@ -82,7 +85,10 @@ async fn serves_again_within_5_s_of_a_postgresql_restart() {
 }
 
 #[actix_web::test]
-#[cfg_attr(not(hdab_test_postgres_binaries), ignore = "needs PostgreSQL server binaries (apt-get install postgresql) to run a cluster of its own")]
+#[cfg_attr(
+    not(hdab_test_postgres_binaries),
+    ignore = "needs PostgreSQL server binaries (apt-get install postgresql) to run a cluster of its own"
+)]
 async fn a_frozen_postgresql_gets_503_within_the_deadline_not_a_hang() {
     let Some(cluster) = PostgresCluster::start() else {
         return;

@@ -68,20 +68,27 @@ async fn verify_full_tls_to_postgresql_works_with_the_built_in_libpq() {
         #[diesel(sql_type = diesel::sql_types::Bool)]
         ssl: bool,
     }
-    let session: Ssl = diesel::sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
-        .get_result(&mut direct)
-        .unwrap();
+    let session: Ssl =
+        diesel::sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .get_result(&mut direct)
+            .unwrap();
     assert!(session.ssl, "the session is encrypted");
 
     let app = TestApp::spawn(TestDatabase::at_url(url(&ca_file))).await;
     let response = app
-        .post("/api/v1/publishers", &app.admin_token(), &publisher_body("Over TLS", "DE"))
+        .post(
+            "/api/v1/publishers",
+            &app.admin_token(),
+            &publisher_body("Over TLS", "DE"),
+        )
         .await;
     assert_eq!(response.status(), 201);
 
     let stranger = certificates();
     let wrong_ca = dir.path().join("wrong-ca.crt");
     std::fs::write(&wrong_ca, &stranger.ca).unwrap();
-    let refused = diesel::PgConnection::establish(&url(&wrong_ca)).err().unwrap();
+    let refused = diesel::PgConnection::establish(&url(&wrong_ca))
+        .err()
+        .unwrap();
     assert!(refused.to_string().contains("SSL error"), "{refused}");
 }

@@ -144,7 +144,7 @@ async fn bad_pages_and_unknown_routes(db: TestDatabase) {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.headers()["allow"], "GET, POST");
+    assert_eq!(response.headers()["allow"], "GET, HEAD, POST");
     expect_problem(response, 405, "method_not_allowed").await;
 
     let response = app

@@ -1,13 +1,14 @@
 //! `/api/v1/catalogue`: the `dcat:Catalog` of published datasets as HealthDCAT-AP RDF, paged
 //! with Hydra, for the EU central catalogue and other harvesters.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use hdab_domain::ids::DatasetId;
 use hdab_domain::publisher::Publisher;
+use hdab_openapi::catalogue::JsonLdDocument;
 use hdab_persistence::datasets::{self, DatasetFilter, DatasetRecord};
 use hdab_persistence::page::Page;
 use serde::Deserialize;
@@ -18,7 +19,7 @@ use super::problems::CatalogueProblems;
 use crate::error::{ApiError, ErrorCode};
 use crate::extract::{QueryParams, encode_cursor, parse_page};
 use crate::negotiate::{CATALOGUE_REPRESENTATIONS, Representation, negotiate};
-use crate::rdf::RdfSyntax;
+use crate::rdf::{PageLinks, RdfSyntax};
 use crate::state::AppState;
 use crate::usecase::datasets::read_or_skip;
 
@@ -43,11 +44,12 @@ pub struct CatalogueQuery {
     operation_id = "get_catalogue",
     params(CatalogueQuery),
     responses(
-        (status = 200, description = "A page of the catalogue with its Hydra view", content(
+        (status = 200, description = "A page of the catalogue with its Hydra view", headers(("etag" = String), ("last-modified" = String)), content(
             (String = "text/turtle"),
-            (String = "application/ld+json"),
+            (JsonLdDocument = "application/ld+json"),
             (String = "application/rdf+xml"),
         )),
+        (status = 304, description = "Not modified since the copy the validators name"),
         CatalogueProblems,
     )
 )]
@@ -67,7 +69,11 @@ pub async fn catalogue(
             "the catalogue is RDF only",
         ));
     };
-    page(state, query.0, syntax).await
+    let mut response = page(state, query.0, syntax).await?;
+    response
+        .headers_mut()
+        .append(header::VARY, header::HeaderValue::from_static("Accept"));
+    Ok(response)
 }
 
 /// The catalogue in the syntax its extension names: `.ttl`, `.jsonld` or `.rdf`.
@@ -76,11 +82,12 @@ pub async fn catalogue(
     operation_id = "get_catalogue_file",
     params(("format" = String, Path, description = "ttl, jsonld or rdf"), CatalogueQuery),
     responses(
-        (status = 200, description = "A page of the catalogue with its Hydra view", content(
+        (status = 200, description = "A page of the catalogue with its Hydra view", headers(("etag" = String), ("last-modified" = String)), content(
             (String = "text/turtle"),
-            (String = "application/ld+json"),
+            (JsonLdDocument = "application/ld+json"),
             (String = "application/rdf+xml"),
         )),
+        (status = 304, description = "Not modified since the copy the validators name"),
         CatalogueProblems,
     )
 )]
@@ -136,20 +143,22 @@ async fn page(
         status: Some("published"),
         modified_since: query.modified_since,
     };
-    let (datasets, publishers, next) = state
+    let (datasets, publishers, next, total, changed) = state
         .db(move |conn| {
+            let total = datasets::count(conn, &filter)?;
+            let changed = datasets::last_catalogue_change(conn)?;
             let page = within_budget(datasets::list(conn, &filter, after, limit)?);
             let datasets: Vec<_> = page.items.into_iter().filter_map(read_or_skip).collect();
-            let mut publishers: HashMap<_, Publisher> = HashMap::new();
+            let mut publishers: BTreeMap<_, Publisher> = BTreeMap::new();
             for dataset in &datasets {
                 let id = dataset.details.publisher_id;
-                if let std::collections::hash_map::Entry::Vacant(slot) = publishers.entry(id) {
+                if let std::collections::btree_map::Entry::Vacant(slot) = publishers.entry(id) {
                     let publisher = hdab_persistence::publishers::find(conn, id)?
                         .ok_or_else(|| ApiError::internal("a dataset's publisher is missing"))?;
                     slot.insert(publisher);
                 }
             }
-            Ok((datasets, publishers, page.next_after))
+            Ok((datasets, publishers, page.next_after, total, changed))
         })
         .await?;
     let identity = &state.identity;
@@ -169,16 +178,23 @@ async fn page(
         url
     };
     let next_link = next.as_deref().map(|key| link(Some(&encode_cursor(key))));
+    let (this_link, first_link) = (link(query.cursor.as_deref()), link(None));
     let mut triples = identity.catalogue_header();
     triples.extend(identity.catalogue_links(&datasets));
-    triples.extend(identity.page_view(&link(query.cursor.as_deref()), next_link.as_deref()));
+    triples.extend(identity.page_view(&PageLinks {
+        this: &this_link,
+        first: &first_link,
+        next: next_link.as_deref(),
+        total_items: total,
+    }));
     for publisher in publishers.values() {
         triples.extend(identity.publisher_agent(publisher));
     }
     for dataset in &datasets {
         triples.extend(identity.describe(dataset));
     }
-    rdf_response(syntax, &triples)
+    let changed = changed.map_or(identity.configured_at, |at| at.max(identity.configured_at));
+    rdf_response(syntax, &triples, changed)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::problems::{
 use super::{created, page_response, versioned};
 use crate::auth::{AdminOnly, Authorized, Caller};
 use crate::error::ApiError;
-use crate::extract::{IfMatch, JsonBody, QueryParams, parse_page};
+use crate::extract::{IfMatch, JsonBody, OptionalIfMatch, QueryParams, parse_page};
 use crate::state::{AppState, now};
 use crate::usecase::committees as usecase;
 
@@ -75,7 +75,11 @@ pub async fn list(
     tag = "organisations",
     operation_id = "get_committee",
     params(("id" = Uuid, Path, description = "Committee id")),
-    responses((status = 200, body = CommitteeView, headers(("etag" = String))), ReadProblems)
+    responses(
+        (status = 200, body = CommitteeView, headers(("etag" = String))),
+        (status = 304, description = "Not modified: `If-None-Match` names the current ETag"),
+        ReadProblems,
+    )
 )]
 #[get("/committees/{id}")]
 pub async fn read(
@@ -131,7 +135,10 @@ pub async fn replace(
     tag = "organisations",
     operation_id = "delete_committee",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Committee id")),
+    params(
+        ("id" = Uuid, Path, description = "Committee id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only if this is still the current version (412 otherwise)", pattern = r#"^(\*|(W/)?"[!#-~]*"([ ,]+(W/)?"[!#-~]*")*)$"#),
+    ),
     responses((status = 204, description = "Deleted"), DeleteProblems)
 )]
 #[delete("/committees/{id}")]
@@ -139,11 +146,12 @@ pub async fn delete(
     state: web::Data<AppState>,
     admin: Authorized<AdminOnly>,
     id: web::Path<CommitteeId>,
+    if_match: OptionalIfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let actor = admin.principal.subject.to_string();
     let id = id.into_inner();
     state
-        .db(move |conn| usecase::delete(conn, &actor, now(), id))
+        .db(move |conn| usecase::delete(conn, &actor, now(), id, &if_match.0))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

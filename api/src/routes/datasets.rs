@@ -3,18 +3,21 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use chrono::{DateTime, Utc};
 use hdab_domain::catalogue::{Dataset, DatasetDetails, Lifecycle};
 use hdab_domain::ids::DatasetId;
-use hdab_openapi::catalogue::{DatasetInput, DatasetView, SearchPage, SearchQuery};
+use hdab_openapi::catalogue::{DatasetInput, DatasetView, JsonLdDocument, SearchPage, SearchQuery};
 
 use super::problems::{
-    CreateProblems, LifecycleProblems, ListProblems, ReadRepresentationProblems, ReplaceProblems,
+    CreateProblems, LifecycleProblems, ListProblems, ReadProblems, ReadRepresentationProblems,
+    ReplaceProblems,
 };
-use super::{created, versioned};
+use super::{content_etag, created, http_date, versioned};
 use crate::auth::{Authorized, Caller, DatasetWriter};
 use crate::error::ApiError;
+use crate::extract::variant_etag;
 use crate::extract::{IfMatch, JsonBody, QueryParams};
-use crate::negotiate::{DATASET_REPRESENTATIONS, Representation, negotiate, split_extension};
+use crate::negotiate::{DATASET_REPRESENTATIONS, Representation, negotiate};
 use crate::rdf::{self, RdfSyntax};
 use crate::state::{AppState, now};
 use crate::usecase::datasets as usecase;
@@ -74,20 +77,22 @@ pub async fn search(
     Ok(HttpResponse::Ok().json(crate::search::page(results)?))
 }
 
-/// Read a dataset: JSON, or its HealthDCAT-AP description in Turtle, JSON-LD or RDF/XML (by
-/// `Accept`, or by the extension `.ttl`, `.jsonld`, `.rdf`). Drafts are visible only to their
-/// holder.
+/// Read a dataset: JSON, or its HealthDCAT-AP description in Turtle, JSON-LD or RDF/XML by
+/// `Accept` (the same at `/datasets/{id}.{format}`). Drafts are visible only to their holder.
+/// Answers carry `ETag` and `Last-Modified`; a matching `If-None-Match` or `If-Modified-Since`
+/// gets 304.
 #[utoipa::path(
     tag = "catalogue",
     operation_id = "get_dataset",
-    params(("id" = String, Path, description = "Dataset id, optionally with .json, .ttl, .jsonld or .rdf")),
+    params(("id" = Uuid, Path, description = "Dataset id")),
     responses(
-        (status = 200, description = "The dataset", headers(("etag" = String)), content(
+        (status = 200, description = "The dataset", headers(("etag" = String), ("last-modified" = String)), content(
             (DatasetView = "application/json"),
             (String = "text/turtle"),
-            (String = "application/ld+json"),
+            (JsonLdDocument = "application/ld+json"),
             (String = "application/rdf+xml"),
         )),
+        (status = 304, description = "Not modified since the copy the validators name"),
         ReadRepresentationProblems,
     )
 )]
@@ -96,18 +101,56 @@ pub async fn read(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    id: web::Path<String>,
+    id: web::Path<DatasetId>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, extension) = split_extension(&id)?;
-    let id = DatasetId::parse(id).map_err(|_| ApiError::not_found("the dataset"))?;
     let accept = req
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok());
-    let representation = match extension {
-        Some(representation) => representation,
-        None => negotiate(accept, &DATASET_REPRESENTATIONS)?,
-    };
+    let representation = negotiate(accept, &DATASET_REPRESENTATIONS)?;
+    let response = represent(&state, &caller, id.into_inner(), representation).await?;
+    Ok(vary_by_accept(response))
+}
+
+/// Read a dataset in the representation its extension names: `.json`, or HealthDCAT-AP as
+/// `.ttl` (Turtle), `.jsonld` (JSON-LD) or `.rdf` (RDF/XML), for harvesters that send no
+/// `Accept`.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "get_dataset_file",
+    params(
+        ("id" = Uuid, Path, description = "Dataset id"),
+        ("format" = String, Path, description = "json, ttl, jsonld or rdf"),
+    ),
+    responses(
+        (status = 200, description = "The dataset", headers(("etag" = String), ("last-modified" = String)), content(
+            (DatasetView = "application/json"),
+            (String = "text/turtle"),
+            (JsonLdDocument = "application/ld+json"),
+            (String = "application/rdf+xml"),
+        )),
+        (status = 304, description = "Not modified since the copy the validators name"),
+        ReadProblems,
+    )
+)]
+#[get("/datasets/{id}.{format}")]
+pub async fn read_file(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(DatasetId, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, format) = path.into_inner();
+    let representation = Representation::from_extension(&format)?;
+    represent(&state, &caller, id, representation).await
+}
+
+/// The dataset the caller may see, in `representation`, with its validators.
+async fn represent(
+    state: &AppState,
+    caller: &Caller,
+    id: DatasetId,
+    representation: Representation,
+) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal().cloned();
     let (dataset, publisher) = state
         .db(move |conn| {
@@ -117,26 +160,51 @@ pub async fn read(
             Ok((dataset, publisher))
         })
         .await?;
+    let now = now();
     match representation {
-        Representation::Json => Ok(versioned(
-            dataset.version,
-            &DatasetView::new(&dataset, now()),
-        )),
-        Representation::Rdf(syntax) => rdf_response(
-            syntax,
-            &state.identity.describe_standalone(&dataset, &publisher),
-        ),
+        Representation::Json => {
+            let stale = dataset.is_stale(now).then_some("stale");
+            Ok(HttpResponse::Ok()
+                .insert_header((header::ETAG, variant_etag(dataset.version, stale)))
+                .insert_header((header::LAST_MODIFIED, http_date(dataset.changed_at(now))))
+                .json(DatasetView::new(&dataset, now)))
+        }
+        Representation::Rdf(syntax) => {
+            let changed = dataset
+                .changed_at(now)
+                .max(publisher.updated_at)
+                .max(state.identity.configured_at);
+            rdf_response(
+                syntax,
+                &state.identity.describe_standalone(&dataset, &publisher),
+                changed,
+            )
+        }
     }
 }
 
-/// Serialises `triples` as the body of a 200 response.
-pub fn rdf_response(syntax: RdfSyntax, triples: &rdf::Triples) -> Result<HttpResponse, ApiError> {
+/// `Vary: Accept` on a response chosen by content negotiation, so caches keep each variant.
+fn vary_by_accept(mut response: HttpResponse) -> HttpResponse {
+    response
+        .headers_mut()
+        .append(header::VARY, header::HeaderValue::from_static("Accept"));
+    response
+}
+
+/// Serialises `triples` as the body of a 200 response, with a strong `ETag` of the bytes (so
+/// no two representations share one) and `Last-Modified`.
+pub fn rdf_response(
+    syntax: RdfSyntax,
+    triples: &rdf::Triples,
+    last_modified: DateTime<Utc>,
+) -> Result<HttpResponse, ApiError> {
     let mut out = rdf::serializer(syntax, Vec::new());
     triples.write(&mut out).map_err(ApiError::internal)?;
     let body = out.finish().map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type(syntax.media_type())
-        .insert_header((header::VARY, "Accept"))
+        .insert_header((header::ETAG, content_etag(&body)))
+        .insert_header((header::LAST_MODIFIED, http_date(last_modified)))
         .body(body))
 }
 

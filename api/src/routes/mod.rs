@@ -18,7 +18,8 @@ use crate::extract::etag;
 
 /// Registers every documented route.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(system::live)
+    cfg.service(system::landing)
+        .service(system::live)
         .service(system::ready)
         .service(system::metrics)
         .service(system::jwks)
@@ -38,6 +39,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(catalogue::catalogue_file)
                 .service(datasets::search)
                 .service(datasets::create)
+                // Before `read`: its `{id}` would also match `{id}.ttl`.
+                .service(datasets::read_file)
                 .service(datasets::read)
                 .service(datasets::replace)
                 .service(datasets::publish)
@@ -70,6 +73,19 @@ pub fn page_response<T, V: Serialize>(
             .as_deref()
             .map(crate::extract::encode_cursor),
     })
+}
+
+/// An HTTP date (RFC 9110 §5.6.7), for `Last-Modified`.
+pub fn http_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    header::HttpDate::from(std::time::SystemTime::from(at)).to_string()
+}
+
+/// A strong ETag of a body's bytes, for representations without a version of their own.
+pub fn content_etag(body: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(body);
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
 }
 
 /// 200 with `ETag`.

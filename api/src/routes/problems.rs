@@ -72,8 +72,8 @@ problem_set!(
     ReplaceProblems: 400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 503
 );
 problem_set!(
-    /// Deleting a resource.
-    DeleteProblems: 401, 403, 404, 409, 503
+    /// Deleting a resource (`If-Match` optional).
+    DeleteProblems: 400, 401, 403, 404, 409, 412, 503
 );
 problem_set!(
     /// Reading something only admins may read.

@@ -647,7 +647,10 @@ pub const DATASETS: &[DemoDataset] = &[
         title: "Lung adenocarcinoma whole-slide images with CT",
         local_title: Some(("de", "Lungenadenokarzinom: Ganzschnittbilder mit CT")),
         description: "Digitised H&E whole-slide images of resected lung adenocarcinoma paired with pre-operative CT and molecular subtype. Demo record modelled on CPTAC-LUAD.",
-        local_description: None,
+        local_description: Some((
+            "de",
+            "Digitalisierte H&E-Ganzschnittbilder von reseziertem Lungenkrebs (Adenokarzinom der Lunge) mit präoperativer CT und molekularem Subtyp.",
+        )),
         keywords: &["digital pathology", "lung adenocarcinoma", "multimodal"],
         conditions: &["C34.9"],
         modalities: &["SM", "CT"],

@@ -49,6 +49,19 @@ fn checked<T>(result: Result<T, hdab_domain::ValueError>) -> Result<T, ApiError>
     result.map_err(|e| ApiError::internal(format!("seed data is invalid: {}", e.message)))
 }
 
+/// The licence of openly available data.
+pub(crate) const OPEN_LICENCE: &str = "https://creativecommons.org/licenses/by/4.0/";
+
+/// The licence a distribution states: the open licence for PUBLIC data, else the holder's terms
+/// of use under an EHDS data permit.
+pub(crate) fn licence(access_rights: &str, homepage: &str) -> String {
+    if access_rights == "PUBLIC" {
+        OPEN_LICENCE.to_owned()
+    } else {
+        format!("{homepage}/data-permit-terms")
+    }
+}
+
 /// Ensures the demo publishers and committees exist; returns their ids in table order.
 fn organisations(
     conn: &mut DbConnection,
@@ -353,7 +366,7 @@ fn demo_input(
             format: Some("ZIP".into()),
             media_type: Some("application/zip".into()),
             byte_size: Some(i64::from(d.studies) * 180_000_000),
-            license: None,
+            license: Some(licence(d.access_rights, publisher.homepage)),
         }],
         has_structured_data: true,
         variables: clinical_variables(),
@@ -379,7 +392,7 @@ fn demo_input(
             format: Some("ZIP".into()),
             media_type: Some("application/zip".into()),
             byte_size: None,
-            license: Some("https://creativecommons.org/licenses/by/4.0/".into()),
+            license: Some(OPEN_LICENCE.into()),
         }),
         analytics: Vec::new(),
         custodian: Some(CustodianWire { name: format!("{} imaging data office", publisher.name), email: publisher.email.to_owned() }),

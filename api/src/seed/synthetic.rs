@@ -327,6 +327,7 @@ pub fn synthetic_input(
     let manufacturers = (0..1 + mix(i, 14) % 3)
         .map(|n| pick(MANUFACTURERS, i, 40 + n).to_owned())
         .collect::<std::collections::BTreeSet<_>>();
+    let access_rights = pick(ACCESS, i, 15);
     DatasetInput {
         identifier: format!("SYN-{index:07}"),
         publisher_id: publisher_id.as_uuid(),
@@ -337,7 +338,7 @@ pub fn synthetic_input(
             "en".to_owned(),
             vec![english.to_owned(), modality.to_owned(), design.to_owned()],
         )]),
-        access_rights: pick(ACCESS, i, 15).to_owned(),
+        access_rights: access_rights.to_owned(),
         health_categories: vec!["EHRS".into()],
         dataset_type: Some("TEST_DATA".into()),
         provenance: Some(
@@ -364,7 +365,10 @@ pub fn synthetic_input(
             format: Some("ZIP".into()),
             media_type: None,
             byte_size: None,
-            license: None,
+            license: Some(super::licence(
+                access_rights,
+                "https://synthetic.example.org",
+            )),
         }],
         has_structured_data: false,
         variables: Vec::new(),

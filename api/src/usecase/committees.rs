@@ -84,10 +84,12 @@ pub fn delete(
     actor: &str,
     now: DateTime<Utc>,
     id: CommitteeId,
+    precondition: &Precondition,
 ) -> Result<(), ApiError> {
     events::write(conn, |tx| {
         let current =
             committees::find(tx, id)?.ok_or_else(|| ApiError::not_found("the committee"))?;
+        version::check(current.version, precondition)?;
         let datasets = datasets::count_for_committee(tx, id)?;
         if datasets > 0 {
             return Err(ApiError::new(

@@ -82,10 +82,12 @@ pub fn delete(
     actor: &str,
     now: DateTime<Utc>,
     id: PublisherId,
+    precondition: &Precondition,
 ) -> Result<(), ApiError> {
     events::write(conn, |tx| {
         let current =
             publishers::find(tx, id)?.ok_or_else(|| ApiError::not_found("the publisher"))?;
+        version::check(current.version, precondition)?;
         let committees = publishers::committees_serving(tx, id)?;
         let datasets = datasets::count_for_publisher(tx, id)?;
         if committees + datasets > 0 {

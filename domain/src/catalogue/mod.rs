@@ -501,6 +501,17 @@ impl Dataset {
     pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
         now - self.confirmed_at > Duration::days(RECONFIRMATION_INTERVAL_DAYS)
     }
+
+    /// When what is said of the dataset last changed as of `now`: its description, its
+    /// confirmation, or its becoming stale.
+    pub fn changed_at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let stale_since = self.confirmed_at + Duration::days(RECONFIRMATION_INTERVAL_DAYS);
+        let mut changed = self.modified_at.max(self.confirmed_at);
+        if self.is_stale(now) {
+            changed = changed.max(stale_since);
+        }
+        changed
+    }
 }
 
 #[cfg(test)]
@@ -612,6 +623,22 @@ mod tests {
         ages.min_typical_age = Some(70);
         ages.max_typical_age = Some(40);
         assert_eq!(failing_fields(ages), ["min_typical_age"]);
+    }
+
+    #[test]
+    fn a_description_changes_when_it_goes_stale() {
+        let confirmed = Utc::now() - Duration::days(400);
+        let dataset = Dataset::new(
+            DatasetId::generate(),
+            DatasetDetails::new(draft(AccessRights::Public)).unwrap(),
+            DatasetStatus::Published,
+            confirmed,
+        );
+        assert_eq!(dataset.changed_at(confirmed), confirmed);
+        assert_eq!(
+            dataset.changed_at(Utc::now()),
+            confirmed + Duration::days(RECONFIRMATION_INTERVAL_DAYS)
+        );
     }
 
     #[test]
