@@ -208,18 +208,58 @@ impl RouteTable {
         Self(routes)
     }
 
+    /// The methods of the most specific documented path that matches: `/datasets/{id}.{format}`
+    /// over `/datasets/{id}` for `/datasets/x.ttl`, as the router picks it.
     fn methods_for(&self, path: &str) -> Option<Vec<&'static str>> {
         let segments: Vec<&str> = path.split('/').collect();
         self.0
             .iter()
-            .find(|(template, _)| {
+            .filter(|(template, _)| {
                 template.len() == segments.len()
-                    && template.iter().zip(&segments).all(|(t, s)| {
-                        (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
-                    })
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| segment_matches(t, s))
             })
+            .max_by_key(|(template, _)| literal_chars(template))
             .map(|(_, methods)| methods.clone())
     }
+}
+
+/// Whether a path segment fits a template segment: literally, `{name}` (anything non-empty),
+/// or a mix such as `{id}.{format}`, whose literal parts must appear in order.
+fn segment_matches(template: &str, segment: &str) -> bool {
+    if !template.contains('{') {
+        return template == segment;
+    }
+    let mut rest = segment;
+    for literal in template
+        .split(['{', '}'])
+        .enumerate()
+        .filter(|(index, _)| index % 2 == 0)
+        .map(|(_, literal)| literal)
+        .filter(|literal| !literal.is_empty())
+    {
+        match rest.find(literal) {
+            Some(at) => rest = &rest[at + literal.len()..],
+            None => return false,
+        }
+    }
+    !segment.is_empty()
+}
+
+/// How much of a template is literal text: the more, the more specific.
+fn literal_chars(template: &[String]) -> usize {
+    template
+        .iter()
+        .map(|segment| {
+            segment
+                .split(['{', '}'])
+                .step_by(2)
+                .map(str::len)
+                .sum::<usize>()
+        })
+        .sum()
 }
 
 fn methods_of(item: &PathItem) -> Vec<&'static str> {
@@ -235,4 +275,27 @@ fn methods_of(item: &PathItem) -> Vec<&'static str> {
     .into_iter()
     .filter_map(|(method, present)| present.then_some(method))
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_names_the_methods_of_the_most_specific_path() {
+        let routes = RouteTable::from_document(&openapi_document());
+        assert_eq!(
+            routes.methods_for("/api/v1/datasets/abc.ttl"),
+            Some(vec!["GET", "HEAD"])
+        );
+        assert_eq!(
+            routes.methods_for("/api/v1/datasets/abc"),
+            Some(vec!["GET", "HEAD", "PUT"])
+        );
+        assert_eq!(
+            routes.methods_for("/api/v1/catalogue.ttl"),
+            Some(vec!["GET", "HEAD"])
+        );
+        assert_eq!(routes.methods_for("/api/v1/nothing/here"), None);
+    }
 }

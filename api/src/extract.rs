@@ -137,12 +137,22 @@ impl FromRequest for OptionalIfMatch {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        // Sent but empty is a malformed header (400), not a missing one (no 428 here).
         let precondition = match req.headers().get(header::IF_MATCH) {
             None => Ok(Precondition::Any),
+            Some(value) if value.as_bytes().trim_ascii().is_empty() => Err(malformed_if_match()),
             Some(value) => parse_if_match(Some(value)).map(|m| m.0),
         };
         std::future::ready(precondition.map(OptionalIfMatch))
     }
+}
+
+fn malformed_if_match() -> ApiError {
+    ApiError::new(
+        ErrorCode::MalformedHeader,
+        "If-Match must be * or a list of ETags such as \"3\"",
+    )
+    .with_code("malformed_if_match")
 }
 
 fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiError> {
@@ -152,14 +162,7 @@ fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiErr
             "send If-Match with the ETag of the version you are changing, so no one's change is lost",
         ));
     };
-    let malformed = || {
-        ApiError::new(
-            ErrorCode::MalformedHeader,
-            "If-Match must be * or a list of ETags such as \"3\"",
-        )
-        .with_code("malformed_if_match")
-    };
-    let text = value.to_str().map_err(|_| malformed())?.trim();
+    let text = value.to_str().map_err(|_| malformed_if_match())?.trim();
     if text.is_empty() {
         return Err(ApiError::new(
             ErrorCode::PreconditionRequired,
@@ -169,7 +172,7 @@ fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiErr
     if text == "*" {
         return Ok(IfMatch(Precondition::Any));
     }
-    let tags = entity_tags(text).ok_or_else(malformed)?;
+    let tags = entity_tags(text).ok_or_else(malformed_if_match)?;
     // Weak tags never match (strong comparison), and tags hdab never issued match nothing.
     let versions = tags
         .into_iter()

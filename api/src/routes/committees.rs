@@ -137,7 +137,7 @@ pub async fn replace(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Committee id"),
-        ("If-Match" = Option<String>, Header, description = "Delete only if this is still the current version (412 otherwise)", pattern = r#"^(\*|(W/)?"[!#-~]*"([ ,]+(W/)?"[!#-~]*")*)$"#),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "Delete only if this is still the current version (412 otherwise)", pattern = r#"^(\*|(W/)?"[!#-~]*"([ ,]+(W/)?"[!#-~]*")*)$"#),
     ),
     responses((status = 204, description = "Deleted"), DeleteProblems)
 )]
