@@ -4,7 +4,7 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::{Compress, Condition, from_fn};
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, web};
 use hdab_openapi::BaseDocument;
 use utoipa::OpenApi;
@@ -152,7 +152,7 @@ pub fn build(
         .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
         // Inside the request's span, so the problems it writes carry the request id.
         .wrap(from_fn(crate::http_policy::apply))
-        .wrap(Compress::default())
+        .wrap(from_fn(crate::http_policy::compress))
         .wrap(from_fn(observe_request))
         .into_utoipa_app()
         .configure(routes::configure)
