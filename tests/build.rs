@@ -8,7 +8,15 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(hdab_test_postgres)");
     println!("cargo::rustc-check-cfg=cfg(hdab_test_postgres_binaries)");
     println!("cargo::rerun-if-env-changed=HDAB_TEST_POSTGRES_URL");
-    println!("cargo::rerun-if-changed=/usr/lib/postgresql");
+    // Decide again when PostgreSQL is installed or removed. A path that does not exist would
+    // make cargo rerun this (and rebuild the tests) every time, so only existing ones are
+    // watched: the server directory, or Debian's package database until there is one.
+    for watched in ["/usr/lib/postgresql", "/var/lib/dpkg/status"] {
+        if std::path::Path::new(watched).exists() {
+            println!("cargo::rerun-if-changed={watched}");
+            break;
+        }
+    }
     let server_named = std::env::var_os("HDAB_TEST_POSTGRES_URL").is_some();
     let binaries = server_binaries_installed();
     if server_named || binaries {

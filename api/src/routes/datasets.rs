@@ -2,7 +2,7 @@
 //! datasets; anyone reads published and withdrawn ones, as JSON or HealthDCAT-AP RDF.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, get, post, put, web};
 use chrono::{DateTime, Utc};
 use hdab_domain::catalogue::{Dataset, DatasetDetails, Lifecycle};
 use hdab_domain::ids::DatasetId;
@@ -12,7 +12,7 @@ use super::problems::{
     CreateProblems, LifecycleProblems, ListProblems, ReadProblems, ReadRepresentationProblems,
     ReplaceProblems,
 };
-use super::{content_etag, created, http_date, versioned};
+use super::{content_etag, http_date};
 use crate::auth::{Authorized, Caller, DatasetWriter};
 use crate::error::ApiError;
 use crate::extract::variant_etag;
@@ -45,11 +45,9 @@ pub async fn create(
     let dataset = state
         .write_then_index(move |conn| usecase::create(conn, &principal, now(), details))
         .await?;
-    Ok(created(
-        location(dataset.id),
-        dataset.version,
-        &DatasetView::new(&dataset, now()),
-    ))
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, location(dataset.id)));
+    Ok(json_response(response, &dataset))
 }
 
 /// Search published datasets: full text in every language with stemming, filters, facet
@@ -162,13 +160,7 @@ async fn represent(
         .await?;
     let now = now();
     match representation {
-        Representation::Json => {
-            let stale = dataset.is_stale(now).then_some("stale");
-            Ok(HttpResponse::Ok()
-                .insert_header((header::ETAG, variant_etag(dataset.version, stale)))
-                .insert_header((header::LAST_MODIFIED, http_date(dataset.changed_at(now))))
-                .json(DatasetView::new(&dataset, now)))
-        }
+        Representation::Json => Ok(json_response(HttpResponse::Ok(), &dataset)),
         Representation::Rdf(syntax) => {
             let changed = dataset
                 .changed_at(now)
@@ -181,6 +173,17 @@ async fn represent(
             )
         }
     }
+}
+
+/// The dataset as JSON, with the ETag of its variant (a stale description has its own, since
+/// its `stale` flag changed without a new version) and `Last-Modified`.
+fn json_response(mut response: HttpResponseBuilder, dataset: &Dataset) -> HttpResponse {
+    let now = now();
+    let stale = dataset.is_stale(now).then_some("stale");
+    response
+        .insert_header((header::ETAG, variant_etag(dataset.version, stale)))
+        .insert_header((header::LAST_MODIFIED, http_date(dataset.changed_at(now))))
+        .json(DatasetView::new(dataset, now))
 }
 
 /// `Vary: Accept` on a response chosen by content negotiation, so caches keep each variant.
@@ -236,10 +239,7 @@ pub async fn replace(
             usecase::replace(conn, &principal, now(), id, &if_match.0, details)
         })
         .await?;
-    Ok(versioned(
-        dataset.version,
-        &DatasetView::new(&dataset, now()),
-    ))
+    Ok(json_response(HttpResponse::Ok(), &dataset))
 }
 
 async fn lifecycle(
@@ -258,10 +258,7 @@ async fn lifecycle(
     let dataset = state
         .write_then_index(move |conn| change(conn, &principal, id))
         .await?;
-    Ok(versioned(
-        dataset.version,
-        &DatasetView::new(&dataset, now()),
-    ))
+    Ok(json_response(HttpResponse::Ok(), &dataset))
 }
 
 /// Publish a draft or withdrawn dataset: it becomes searchable and harvestable.
