@@ -1,5 +1,5 @@
 //! `hdab`: see `hdab --help`.
 
 fn main() -> std::process::ExitCode {
-    hdab_api::cli::main()
+    hdab_api::shell::cli::main()
 }

@@ -12,8 +12,8 @@ use std::net::SocketAddr;
 
 use actix_web::dev::ServerHandle;
 use diesel::{Connection, RunQueryDsl};
-use hdab_api::auth::dev::{DevKey, TokenRequest};
-use hdab_api::config::Settings;
+use hdab_api::edge::auth::dev::{DevKey, TokenRequest};
+use hdab_api::shell::config::Settings;
 use hdab_domain::auth::Role;
 use hdab_persistence::{DatabaseUrl, Pool};
 use serde_json::Value;
@@ -172,7 +172,7 @@ impl TestApp {
         settings.workers = Some(1);
         settings.database_pool_size = 3;
         let settings = adjust(settings);
-        let started = hdab_api::server::start(settings.clone()).expect("start hdab");
+        let started = hdab_api::shell::server::start(settings.clone()).expect("start hdab");
         let handle = started.server.handle();
         actix_web::rt::spawn(started.server);
         let key = DevKey::load_or_create(&settings.data_dir).ok();
@@ -195,7 +195,7 @@ impl TestApp {
         between(&self.settings);
         let mut settings = self.settings.clone();
         settings.bind = SocketAddr::from(([127, 0, 0, 1], 0));
-        let started = hdab_api::server::start(settings.clone()).expect("restart hdab");
+        let started = hdab_api::shell::server::start(settings.clone()).expect("restart hdab");
         let handle = started.server.handle();
         actix_web::rt::spawn(started.server);
         Self {

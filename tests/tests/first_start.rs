@@ -2,7 +2,7 @@
 //! once; with an issuer configured it never does. What a harvester then reads of it.
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
-use hdab_api::config::AuthMode;
+use hdab_api::shell::config::AuthMode;
 use hdab_tests::{TestApp, TestDatabase};
 use serde_json::Value;
 

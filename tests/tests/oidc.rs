@@ -5,7 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
-use hdab_api::config::AuthMode;
+use hdab_api::shell::config::AuthMode;
 use hdab_tests::{TestApp, TestDatabase, publisher_body};
 use p256::ecdsa::SigningKey;
 use p256::pkcs8::{EncodePrivateKey, LineEnding};

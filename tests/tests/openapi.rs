@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 fn document() -> Value {
-    serde_json::to_value(hdab_api::app::openapi_document()).unwrap()
+    serde_json::to_value(hdab_api::edge::app::openapi_document()).unwrap()
 }
 
 #[test]

@@ -67,6 +67,6 @@ async fn the_docs_page_and_its_assets_come_from_hdab_itself() {
 async fn the_served_document_is_the_generated_one() {
     let app = TestApp::spawn(TestDatabase::sqlite()).await;
     let served: Value = app.get("/openapi.json", None).await.json().await.unwrap();
-    let generated = serde_json::to_value(hdab_api::app::openapi_document()).unwrap();
+    let generated = serde_json::to_value(hdab_api::edge::app::openapi_document()).unwrap();
     assert_eq!(served, generated);
 }

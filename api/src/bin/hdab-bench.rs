@@ -67,7 +67,7 @@ impl Load {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    hdab_api::tls::install_crypto_provider();
+    hdab_api::shell::tls::install_crypto_provider();
     let hdab = std::env::current_exe()?.with_file_name("hdab");
     if !hdab.is_file() {
         bail!(
@@ -196,11 +196,11 @@ fn run(hdab: &Path, dir: &Path, args: &[&str]) -> anyhow::Result<String> {
 /// Builds the search index from scratch in-process and times it.
 fn build_index(dir: &Path) -> anyhow::Result<(usize, f64)> {
     let settings =
-        hdab_api::config::Settings::for_data_dir(dir, None).map_err(anyhow::Error::msg)?;
+        hdab_api::shell::config::Settings::for_data_dir(dir, None).map_err(anyhow::Error::msg)?;
     let _ = std::fs::remove_dir_all(&settings.index_dir);
-    let pool = hdab_api::server::open_database(&settings)?;
+    let pool = hdab_api::shell::server::open_database(&settings)?;
     let (index, _) = hdab_persistence::search::SearchIndex::open(&settings.index_dir)?;
-    let indexer = hdab_api::search::Indexer::new(index);
+    let indexer = hdab_api::projections::search::Indexer::new(index);
     let started = Instant::now();
     let count = indexer.rebuild(&pool).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((count, started.elapsed().as_secs_f64()))

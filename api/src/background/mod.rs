@@ -1,0 +1,1 @@
+//! Background work: the job runner (filled in below).

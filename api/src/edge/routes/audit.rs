@@ -1,0 +1,183 @@
+//! `/api/v1/audit`: the event log and its verification for HDAB admins, and the signed
+//! checkpoints of the log for everyone who wants to hold hdab to its history.
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, get, post, web};
+use hdab_openapi::audit::{
+    AuditCheckpoint, AuditCheckpointPage, AuditEvent, AuditEventPage, AuditQuery,
+    ChainVerification, VerifyQuery,
+};
+use hdab_openapi::page::PageQuery;
+use hdab_persistence::checkpoints::{self, Checkpoint};
+use hdab_persistence::events as event_log;
+
+use super::problems::{AdminReadProblems, CreateCheckpointProblems, ListProblems};
+use crate::application::audit as usecase;
+use crate::edge::auth::{AdminOnly, Authorized, Caller};
+use crate::edge::error::ApiError;
+use crate::edge::extract::{QueryParams, encode_cursor, parse_page};
+use crate::edge::state::{AppState, now};
+
+/// Walking a long log takes a while; its statements are bounded by the statement timeout.
+const VERIFY_DEADLINE: Duration = Duration::from_secs(600);
+
+const DEFAULT_LIMIT: i64 = 100;
+const MAX_LIMIT: i64 = 1000;
+
+/// Read the event log in order, from after a sequence number.
+#[utoipa::path(
+    tag = "audit",
+    operation_id = "list_audit_events",
+    params(AuditQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = AuditEventPage), AdminReadProblems)
+)]
+#[get("/audit/events")]
+pub async fn list_events(
+    state: web::Data<AppState>,
+    _admin: Authorized<AdminOnly>,
+    query: QueryParams<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let after = query.after.unwrap_or(0);
+    if after < 0 {
+        return Err(ApiError::invalid_field(
+            "after",
+            "out_of_range",
+            "must be 0 or more",
+        ));
+    }
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid_field(
+            "limit",
+            "out_of_range",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    let items = state
+        .db(move |conn| Ok(event_log::list_after(conn, after, limit)?))
+        .await?;
+    let next_after = items
+        .last()
+        .map(|e| e.seq)
+        .filter(|_| items.len() as i64 == limit);
+    Ok(HttpResponse::Ok().json(AuditEventPage {
+        items: items.into_iter().map(AuditEvent::from).collect(),
+        next_after,
+    }))
+}
+
+/// Recompute every hash of the event log and name the first event that does not verify. The
+/// log is also checked against a signed checkpoint: the one passed, or the newest hdab holds,
+/// so a log rewound to an earlier state is reported too.
+#[utoipa::path(
+    tag = "audit",
+    operation_id = "verify_audit_chain",
+    params(VerifyQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = ChainVerification), AdminReadProblems)
+)]
+#[get("/audit/verify")]
+pub async fn verify(
+    state: web::Data<AppState>,
+    _admin: Authorized<AdminOnly>,
+    query: QueryParams<VerifyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let given = query
+        .checkpoint
+        .as_deref()
+        .map(|token| {
+            state
+                .checkpoints
+                .read(token.trim())
+                .map_err(|why| ApiError::invalid_field("checkpoint", "invalid_checkpoint", why))
+        })
+        .transpose()?;
+    let signer = std::sync::Arc::clone(&state.checkpoints);
+    let (result, anchor) = state
+        .db_within(VERIFY_DEADLINE, move |conn| {
+            let anchor = match given {
+                Some(given) => Some(given),
+                None => usecase::newest_anchor(conn, &signer)?,
+            };
+            let head = anchor.as_ref().map(|c| hdab_domain::event::ChainHead {
+                seq: c.seq,
+                hash: c.hash.clone(),
+            });
+            Ok((event_log::verify(conn, head.as_ref())?, anchor))
+        })
+        .await?;
+    if let Some(broken) = &result.first_break {
+        tracing::error!(event.seq = broken.seq, reason = %broken.reason, "the event log does not verify");
+    }
+    Ok(HttpResponse::Ok().json(ChainVerification {
+        valid: result.first_break.is_none(),
+        events_checked: result.events_checked,
+        first_broken_seq: result.first_break.as_ref().map(|b| b.seq),
+        reason: result.first_break.map(|b| b.reason),
+        checkpoint_seq: anchor.map(|c| c.seq),
+    }))
+}
+
+fn checkpoint_view(checkpoint: &Checkpoint) -> AuditCheckpoint {
+    AuditCheckpoint {
+        seq: checkpoint.seq,
+        hash: checkpoint.hash.clone(),
+        signed_at: checkpoint.signed_at,
+        token: checkpoint.token.clone(),
+    }
+}
+
+/// The signed checkpoints of the event log, newest first. Public: they name no one, and
+/// anyone may keep them to hold hdab to its history.
+#[utoipa::path(
+    tag = "audit",
+    operation_id = "list_audit_checkpoints",
+    params(PageQuery),
+    responses((status = 200, body = AuditCheckpointPage), ListProblems)
+)]
+#[get("/audit/checkpoints")]
+pub async fn list_checkpoints(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    query: QueryParams<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (limit, before) = parse_page(&query, |key| key.parse::<i64>().ok())?;
+    let page = state
+        .db(move |conn| Ok(checkpoints::list(conn, before, limit)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(AuditCheckpointPage {
+        items: page.items.iter().map(checkpoint_view).collect(),
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+    }))
+}
+
+/// Sign a checkpoint of the event log's current head now (hdab also signs one periodically).
+/// Answers 200 with the newest checkpoint when it is already at the head.
+#[utoipa::path(
+    tag = "audit",
+    operation_id = "create_audit_checkpoint",
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = AuditCheckpoint),
+        (status = 200, body = AuditCheckpoint, description = "The log has not moved since the newest checkpoint"),
+        CreateCheckpointProblems,
+    )
+)]
+#[post("/audit/checkpoints")]
+pub async fn create_checkpoint(
+    state: web::Data<AppState>,
+    _admin: Authorized<AdminOnly>,
+) -> Result<HttpResponse, ApiError> {
+    let signer = std::sync::Arc::clone(&state.checkpoints);
+    let (checkpoint, created) = state
+        .db(move |conn| usecase::checkpoint_now(conn, &signer, now()))
+        .await?;
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response.json(checkpoint_view(&checkpoint)))
+}

@@ -1,0 +1,96 @@
+//! HTTP handlers: parse, authorise, call a use case, respond. Each is registered through
+//! utoipa-actix-web, so a route and its OpenAPI operation cannot drift apart.
+
+pub mod audit;
+pub mod catalogue;
+pub mod committees;
+pub mod datasets;
+pub mod problems;
+pub mod publishers;
+pub mod system;
+
+use actix_web::HttpResponse;
+use actix_web::http::header;
+use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::edge::extract::etag;
+
+/// Registers every documented route.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(system::landing)
+        .service(system::live)
+        .service(system::ready)
+        .service(system::metrics)
+        .service(system::jwks)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .service(publishers::create)
+                .service(publishers::list)
+                .service(publishers::read)
+                .service(publishers::replace)
+                .service(publishers::delete)
+                .service(committees::create)
+                .service(committees::list)
+                .service(committees::read)
+                .service(committees::replace)
+                .service(committees::delete)
+                .service(catalogue::catalogue)
+                .service(catalogue::catalogue_file)
+                .service(datasets::search)
+                .service(datasets::create)
+                // Before `read`: its `{id}` would also match `{id}.ttl`.
+                .service(datasets::read_file)
+                .service(datasets::read)
+                .service(datasets::replace)
+                .service(datasets::publish)
+                .service(datasets::withdraw)
+                .service(datasets::confirm)
+                .service(audit::list_events)
+                .service(audit::verify)
+                .service(audit::list_checkpoints)
+                .service(audit::create_checkpoint),
+        );
+}
+
+/// 201 with `Location` and `ETag`.
+pub fn created(location: String, version: i64, body: &impl Serialize) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// 200 with one page of a collection, each item in its wire form.
+pub fn page_response<T, V: Serialize>(
+    page: hdab_persistence::page::Page<T>,
+    view: impl Fn(&T) -> V,
+) -> HttpResponse {
+    HttpResponse::Ok().json(hdab_openapi::Page {
+        items: page.items.iter().map(view).collect::<Vec<_>>(),
+        next_cursor: page
+            .next_after
+            .as_deref()
+            .map(crate::edge::extract::encode_cursor),
+    })
+}
+
+/// An HTTP date (RFC 9110 §5.6.7), for `Last-Modified`.
+pub fn http_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    header::HttpDate::from(std::time::SystemTime::from(at)).to_string()
+}
+
+/// A strong ETag of a body's bytes, for representations without a version of their own.
+pub fn content_etag(body: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(body);
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// 200 with `ETag`.
+pub fn versioned(version: i64, body: &impl Serialize) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}

@@ -1,0 +1,62 @@
+//! `hdab export`: the whole published catalogue as one RDF document, streamed page by page so
+//! memory stays flat however large the catalogue is.
+
+use std::collections::HashSet;
+use std::io::Write;
+
+use hdab_persistence::{Pool, publishers};
+
+use crate::edge::error::ApiError;
+use crate::projections::published;
+use crate::projections::rdf::{self, CatalogueIdentity, RdfSyntax};
+
+/// Datasets per page: small enough that the pages in flight between the two threads (a page of
+/// triples is about 25 kB per dataset) stay a few megabytes.
+const PAGE: usize = 250;
+
+/// Writes every published dataset to `out`; returns how many.
+pub fn export_catalogue(
+    pool: &Pool,
+    identity: &CatalogueIdentity,
+    syntax: RdfSyntax,
+    out: impl Write,
+) -> Result<usize, ApiError> {
+    let mut serializer = rdf::serializer(syntax, out);
+    let io = |e: std::io::Error| ApiError::internal(format!("writing the export: {e}"));
+    identity
+        .catalogue_header()
+        .write(&mut serializer)
+        .map_err(io)?;
+    let mut described_publishers = HashSet::new();
+    let count = published::for_each_page(
+        pool,
+        PAGE,
+        |conn, datasets| {
+            let mut triples = identity.catalogue_links(&datasets);
+            for dataset in &datasets {
+                let publisher_id = dataset.details.publisher_id;
+                if described_publishers.insert(publisher_id) {
+                    let publisher = publishers::find(conn, publisher_id)?.ok_or_else(|| {
+                        ApiError::internal(format!(
+                            "publisher {publisher_id} of a dataset is missing"
+                        ))
+                    })?;
+                    triples.extend(identity.publisher_agent(&publisher));
+                }
+                triples.extend(identity.describe(dataset));
+            }
+            Ok(triples)
+        },
+        |triples| triples.write(&mut serializer).map_err(io),
+    )?;
+    serializer.finish().map_err(io)?.flush().map_err(io)?;
+    Ok(count)
+}
+
+/// The process's peak resident memory in bytes (Linux), for the export's report.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}

@@ -1,0 +1,7 @@
+//! Read models derived from the database and its event log: the search index, the
+//! HealthDCAT-AP RDF descriptions, the whole-catalogue export and the reader they share.
+
+pub mod export;
+pub mod published;
+pub mod rdf;
+pub mod search;

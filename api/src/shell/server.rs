@@ -1,0 +1,242 @@
+//! Starting hdab: database, migrations, auth, then the HTTP server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{HttpServer, web};
+
+use crate::application::checkpoints::Checkpoints;
+use crate::edge::app::{self, RouteTable, Shared};
+use crate::edge::auth::TokenVerifier;
+use crate::edge::state::AppState;
+use crate::projections::rdf::CatalogueIdentity;
+use crate::projections::search::Indexer;
+use crate::shell::config::{AuthMode, Settings};
+use crate::shell::telemetry::Metrics;
+use hdab_persistence::search::{Freshness, SearchIndex};
+
+/// A bound, not yet awaited server.
+pub struct Started {
+    pub server: Server,
+    /// The address actually bound (useful with port 0).
+    pub addr: SocketAddr,
+    /// Where `/metrics` is served, when on an address of its own.
+    pub metrics_addr: Option<SocketAddr>,
+}
+
+/// Opens the database, runs pending migrations and binds the server.
+pub fn start(settings: Settings) -> anyhow::Result<Started> {
+    crate::shell::tls::install_crypto_provider();
+    let pool = open_database(&settings)?;
+    let verifier = TokenVerifier::from_settings(&settings.auth, &settings.data_dir)
+        .map_err(anyhow::Error::msg)?;
+    if settings.auth.mode == AuthMode::Development {
+        tracing::warn!(
+            data_dir = %settings.data_dir.display(),
+            "development auth is on: hdab signs its own tokens (hdab token); set HDAB_AUTH_ISSUER for production"
+        );
+    }
+    if settings.auth.mode == AuthMode::Development && settings.demo_on_first_start {
+        load_demo_on_first_start(&pool)?;
+    }
+    let search = Arc::new(open_search(&settings, &pool)?);
+    spawn_index_follower(Arc::downgrade(&search), pool.clone());
+    let checkpoints = Arc::new(
+        Checkpoints::open(
+            &settings.audit_key_file,
+            &settings.data_dir,
+            &settings.public_url,
+        )
+        .map_err(anyhow::Error::msg)?,
+    );
+    if let Some(every) = settings.audit_checkpoint_interval {
+        spawn_checkpointer(Arc::downgrade(&checkpoints), pool.clone(), every);
+    }
+    let document = app::openapi_document();
+    let settings = Arc::new(settings);
+    let shared = Shared {
+        state: web::Data::new(AppState {
+            pool,
+            identity: CatalogueIdentity::from_settings(&settings),
+            settings: Arc::clone(&settings),
+            search: Arc::clone(&search),
+            checkpoints,
+        }),
+        verifier: web::Data::new(verifier),
+        metrics: web::Data::new(Metrics::new()?),
+        routes: web::Data::new(RouteTable::from_document(&document)),
+        document,
+    };
+    let metrics_addr = match settings.metrics_bind {
+        Some(bind) => Some(spawn_metrics_listener(bind, &shared)?),
+        None => None,
+    };
+    let mut server = HttpServer::new(move || app::build(shared.clone()))
+        .shutdown_timeout(settings.shutdown_timeout_secs)
+        .client_request_timeout(Duration::from_secs(30));
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers);
+    }
+    let server = server
+        .bind(settings.bind)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+    let addr = server.addrs().first().copied().unwrap_or(settings.bind);
+    tracing::info!(
+        address = %addr,
+        database = settings.database.backend_name(),
+        "hdab is listening; API docs at http://{addr}/docs"
+    );
+    Ok(Started {
+        server: server.run(),
+        addr,
+        metrics_addr,
+    })
+}
+
+/// Serves `/metrics` alone on `bind`, on one worker of its own; it stops with the process.
+fn spawn_metrics_listener(bind: SocketAddr, shared: &Shared) -> anyhow::Result<SocketAddr> {
+    let (state, metrics) = (shared.state.clone(), shared.metrics.clone());
+    let listener = web::Data::new(crate::edge::routes::system::MetricsListener);
+    let server = HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(state.clone())
+            .app_data(metrics.clone())
+            .app_data(listener.clone())
+            .service(crate::edge::routes::system::metrics)
+    })
+    .workers(1)
+    .bind(bind)
+    .map_err(|e| anyhow::anyhow!("cannot listen for metrics on {bind}: {e}"))?;
+    let addr = server.addrs().first().copied().unwrap_or(bind);
+    actix_web::rt::spawn(server.run());
+    tracing::info!(address = %addr, "metrics are served on their own address");
+    Ok(addr)
+}
+
+/// Opens the pool and brings the schema up to date.
+pub fn open_database(settings: &Settings) -> anyhow::Result<hdab_persistence::Pool> {
+    let pool = hdab_persistence::db::connect(
+        &settings.database,
+        settings.database_pool_size,
+        settings.database_timeouts,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let mut conn = pool.get()?;
+    let applied = hdab_persistence::db::run_migrations(&mut conn).map_err(anyhow::Error::msg)?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied database migrations");
+    }
+    let rekeyed = hdab_persistence::names::refresh_keys(&mut conn)?;
+    if rekeyed > 0 {
+        tracing::info!(
+            names = rekeyed,
+            "recomputed the comparison keys of unique names"
+        );
+    }
+    Ok(pool)
+}
+
+/// Loads the demo catalogue when the database has never recorded anything: a first start in
+/// development mode should have something to search.
+fn load_demo_on_first_start(pool: &hdab_persistence::Pool) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    if hdab_persistence::events::head_seq(&mut conn)? > 0 {
+        return Ok(());
+    }
+    drop(conn);
+    let report = crate::shell::seed::demo(pool, crate::edge::state::now())
+        .map_err(|e| anyhow::anyhow!("loading the demo catalogue failed: {e}"))?;
+    tracing::info!(
+        publishers = report.publishers,
+        committees = report.committees,
+        datasets = report.datasets,
+        "first start in development mode: loaded the demo catalogue; set HDAB_DEMO_ON_FIRST_START=false to start empty"
+    );
+    Ok(())
+}
+
+/// Opens the search index and brings it up to date: rebuilt when missing, outdated or ahead of
+/// the database (which was then replaced), otherwise caught up from the event log.
+pub fn open_search(settings: &Settings, pool: &hdab_persistence::Pool) -> anyhow::Result<Indexer> {
+    let (index, freshness) = SearchIndex::open(&settings.index_dir)?;
+    let indexer = Indexer::new(index);
+    let mut conn = pool.get()?;
+    let head = hdab_persistence::events::head_seq(&mut conn)?;
+    match freshness {
+        Freshness::UpTo(seq) if seq <= head => {
+            indexer
+                .catch_up(&mut conn)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(
+                datasets = indexer.index.len(),
+                from_event = seq,
+                to_event = head,
+                "search index caught up"
+            );
+        }
+        _ => {
+            drop(conn);
+            indexer.rebuild(pool).map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    Ok(indexer)
+}
+
+/// Catches the index up with the event log every second, so that writes made through other
+/// instances (or `hdab seed`) become searchable here too.
+fn spawn_index_follower(search: std::sync::Weak<Indexer>, pool: hdab_persistence::Pool) {
+    spawn_periodic(
+        "search index catch-up",
+        Duration::from_secs(1),
+        search,
+        pool,
+        |search, conn| search.catch_up(conn).map_err(|e| e.to_string()),
+    );
+}
+
+/// Signs a checkpoint of the event log every `every` when the log has moved.
+fn spawn_checkpointer(
+    signer: std::sync::Weak<Checkpoints>,
+    pool: hdab_persistence::Pool,
+    every: Duration,
+) {
+    spawn_periodic("audit checkpoint", every, signer, pool, |signer, conn| {
+        crate::application::audit::checkpoint_now(conn, signer, crate::edge::state::now())
+            .map(drop)
+            .map_err(|e| e.to_string())
+    });
+}
+
+/// Runs `work` on the blocking pool with a connection every `every` (the first time after one
+/// interval), one run at a time, retrying at the next tick when it fails. It holds its
+/// `owner` weakly and ends when the server that owns it is gone.
+fn spawn_periodic<T: Send + Sync + 'static>(
+    what: &'static str,
+    every: Duration,
+    owner: std::sync::Weak<T>,
+    pool: hdab_persistence::Pool,
+    work: fn(&T, &mut hdab_persistence::DbConnection) -> Result<(), String>,
+) {
+    actix_web::rt::spawn(async move {
+        let mut interval = actix_web::rt::time::interval(every);
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            let Some(owner) = owner.upgrade() else {
+                break;
+            };
+            let pool = pool.clone();
+            let result = web::block(move || -> Result<(), String> {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                work(&owner, &mut conn)
+            })
+            .await
+            .map_err(|e| e.to_string());
+            if let Ok(Err(error)) | Err(error) = result {
+                tracing::warn!(error = %error, task = what, "background task failed; retrying");
+            }
+        }
+    });
+}
