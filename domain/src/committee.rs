@@ -3,10 +3,14 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
+use crate::DomainError;
 use crate::code_enum;
+use crate::event::{Deleted, Event};
 use crate::ids::{CommitteeId, PublisherId};
 use crate::values::{Name, Subject};
+use crate::version::{self, Precondition};
 use crate::{FieldErrors, ValueError};
 
 code_enum!(
@@ -29,15 +33,17 @@ code_enum!(
     }
 );
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitteeMember {
     /// The member's token subject (`sub`), so their tokens map to this seat.
     pub subject: Subject,
     pub role: MemberRole,
 }
 
-/// A committee's valid description: the rules between its fields hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A committee's valid description: the rules between its fields hold. Stored and recorded as
+/// its fields, checked again when read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "CommitteeFields", into = "CommitteeFields")]
 pub struct CommitteeDetails {
     name: Name,
     publisher_ids: Vec<PublisherId>,
@@ -120,6 +126,42 @@ impl CommitteeDetails {
     }
 }
 
+/// A committee's fields as written, before the rules between them are checked.
+#[derive(Serialize, Deserialize)]
+struct CommitteeFields {
+    name: Name,
+    publisher_ids: Vec<PublisherId>,
+    members: Vec<CommitteeMember>,
+    decision_rule: DecisionRule,
+    quorum: u32,
+}
+
+impl TryFrom<CommitteeFields> for CommitteeDetails {
+    type Error = String;
+    fn try_from(f: CommitteeFields) -> Result<Self, String> {
+        Self::new(
+            f.name,
+            f.publisher_ids,
+            f.members,
+            f.decision_rule,
+            f.quorum,
+        )
+        .map_err(|errors| errors.into_error().to_string())
+    }
+}
+
+impl From<CommitteeDetails> for CommitteeFields {
+    fn from(d: CommitteeDetails) -> Self {
+        Self {
+            name: d.name,
+            publisher_ids: d.publisher_ids,
+            members: d.members,
+            decision_rule: d.decision_rule,
+            quorum: d.quorum,
+        }
+    }
+}
+
 fn check_unique<'a, T: Ord + 'a>(
     errors: &mut FieldErrors,
     field: &str,
@@ -137,13 +179,61 @@ fn check_unique<'a, T: Ord + 'a>(
 }
 
 /// A stored committee.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Committee {
     pub id: CommitteeId,
     pub details: CommitteeDetails,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Committee {
+    /// A newly formed committee and its event.
+    pub fn form(id: CommitteeId, details: CommitteeDetails, now: DateTime<Utc>) -> (Self, Event) {
+        let committee = Self {
+            id,
+            details,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        (committee.clone(), Event::CommitteeCreated(committee))
+    }
+
+    /// The committee with `details` instead, if the caller's copy is current.
+    pub fn replace(
+        &self,
+        details: CommitteeDetails,
+        precondition: &Precondition,
+        now: DateTime<Utc>,
+    ) -> Result<(Self, Event), DomainError> {
+        version::check(self.version, precondition)?;
+        let next = Self {
+            details,
+            version: self.version + 1,
+            updated_at: now,
+            ..self.clone()
+        };
+        Ok((next.clone(), Event::CommitteeUpdated(next)))
+    }
+
+    /// The deletion's event, if no dataset names the committee as its reviewer any more.
+    pub fn delete(&self, precondition: &Precondition, datasets: u64) -> Result<Event, DomainError> {
+        version::check(self.version, precondition)?;
+        if datasets > 0 {
+            return Err(DomainError::StateConflict {
+                code: "committee_in_use",
+                message: format!(
+                    "{datasets} dataset(s) name this committee as their reviewer; reassign them first"
+                ),
+            });
+        }
+        Ok(Event::CommitteeDeleted(Deleted {
+            id: self.id,
+            name: self.details.name().clone(),
+        }))
+    }
 }
 
 #[cfg(test)]

@@ -99,7 +99,7 @@ impl FieldErrors {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// The input broke field rules; every broken rule is listed.
-    #[error("the input has {} invalid field(s)", .0.len())]
+    #[error("invalid: {}", list_fields(.0))]
     Invalid(Vec<FieldError>),
     /// The caller's copy is older than the stored one (optimistic concurrency).
     #[error("the resource has changed; it is now at version {current} (ETag \"{current}\")")]
@@ -107,6 +107,14 @@ pub enum DomainError {
     /// The change is not possible in the resource's current state.
     #[error("{message}")]
     StateConflict { code: &'static str, message: String },
+}
+
+fn list_fields(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("`{}` {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl DomainError {

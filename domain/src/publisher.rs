@@ -1,10 +1,14 @@
 //! Publishers: the data holders whose datasets the catalogue describes.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
+use crate::DomainError;
 use crate::code_enum;
+use crate::event::{Deleted, Event};
 use crate::ids::PublisherId;
 use crate::values::{CountryCode, Email, HttpUrl, Name};
+use crate::version::{self, Precondition};
 
 code_enum!(
     /// The legal kind of an organisation. EHDS Art 53(2) reserves purposes (a) to (c) to public
@@ -26,7 +30,7 @@ impl OrganisationType {
 }
 
 /// What a caller says about a publisher, already valid.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublisherDetails {
     pub name: Name,
     pub country: CountryCode,
@@ -38,13 +42,71 @@ pub struct PublisherDetails {
 }
 
 /// A stored publisher.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Publisher {
     pub id: PublisherId,
     pub details: PublisherDetails,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Publisher {
+    /// A newly registered publisher and its event.
+    pub fn register(
+        id: PublisherId,
+        details: PublisherDetails,
+        now: DateTime<Utc>,
+    ) -> (Self, Event) {
+        let publisher = Self {
+            id,
+            details,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        (publisher.clone(), Event::PublisherCreated(publisher))
+    }
+
+    /// The publisher with `details` instead, if the caller's copy is current.
+    pub fn replace(
+        &self,
+        details: PublisherDetails,
+        precondition: &Precondition,
+        now: DateTime<Utc>,
+    ) -> Result<(Self, Event), DomainError> {
+        version::check(self.version, precondition)?;
+        let next = Self {
+            details,
+            version: self.version + 1,
+            updated_at: now,
+            ..self.clone()
+        };
+        Ok((next.clone(), Event::PublisherUpdated(next)))
+    }
+
+    /// The deletion's event, if nothing refers to the publisher any more: a publisher that
+    /// committees serve or that holds datasets stays.
+    pub fn delete(
+        &self,
+        precondition: &Precondition,
+        serving_committees: u64,
+        datasets: u64,
+    ) -> Result<Event, DomainError> {
+        version::check(self.version, precondition)?;
+        if serving_committees + datasets > 0 {
+            return Err(DomainError::StateConflict {
+                code: "publisher_in_use",
+                message: format!(
+                    "{serving_committees} committee(s) serve this publisher and it holds {datasets} dataset(s); a publisher with either stays"
+                ),
+            });
+        }
+        Ok(Event::PublisherDeleted(Deleted {
+            id: self.id,
+            name: self.details.name.clone(),
+        }))
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ pub fn is_bidi_control(c: char) -> bool {
 /// A display name: trimmed, 1 to 200 characters, no control or bidirectional formatting
 /// characters. Names that must be unique are compared by [`Name::comparison_key`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct Name(String);
 
 impl Name {
@@ -125,7 +125,7 @@ impl fmt::Display for CountryCode {
 
 /// A functional e-mail address of an organisation (not a person's identifier).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct Email(String);
 
 impl Email {
@@ -147,7 +147,7 @@ impl Email {
 
 /// An absolute `http` or `https` URL of at most 2,000 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct HttpUrl(String);
 
 impl HttpUrl {
@@ -180,7 +180,7 @@ impl HttpUrl {
 
 /// Who a token speaks for: the `sub` claim, 1 to 255 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct Subject(String);
 
 impl Subject {
@@ -199,10 +199,32 @@ impl Subject {
     }
 }
 
+crate::text_value!(Name, Email, HttpUrl, Subject);
+
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Makes a text value type (a newtype over `String` with a `parse`) read and write itself as a
+/// plain JSON string, checked by `parse` when read, for stored documents and event payloads.
+#[macro_export]
+macro_rules! text_value {
+    ($($name:ty),+ $(,)?) => {$(
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, String> {
+                Self::parse(&value).map_err(|e| e.message)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+    )+};
 }
 
 /// Declares a closed set of codes as an enum with its wire names, parsing and listing in one

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use hdab_domain::catalogue::duo::{DataUseConditions, DuoModifier, DuoPermission};
+use hdab_domain::catalogue::duo::{DataUseConditions, DuoCondition, DuoModifier, DuoPermission};
 use hdab_domain::catalogue::icd10::IcdCode;
 use hdab_domain::catalogue::text::{LocalizedText, LongText, ShortText};
 use hdab_domain::catalogue::vocabulary::{
@@ -533,27 +533,11 @@ fn imaging(errors: &mut FieldErrors, wire: &ImagingWire) -> ImagingProfile {
     }
 }
 
-fn missing(parameter: &str, code: &str) -> ValueError {
-    ValueError::new("parameter_required", format!("{code} needs `{parameter}`"))
-}
-
 fn duo_permission(errors: &mut FieldErrors, wire: &DuoConditionWire) -> Option<DuoPermission> {
-    let field = "data_use.permission";
-    let permission = match wire.code.as_str() {
-        "NRES" => Ok(DuoPermission::NoRestriction),
-        "GRU" => Ok(DuoPermission::GeneralResearchUse),
-        "HMB" => Ok(DuoPermission::HealthMedicalBiomedical),
-        "POA" => Ok(DuoPermission::PopulationOriginsAncestry),
-        "DS" => match wire.disease.as_deref() {
-            Some(disease) => IcdCode::parse(disease).map(DuoPermission::DiseaseSpecific),
-            None => Err(missing("disease", "DS")),
-        },
-        _ => Err(ValueError::new(
-            "unknown_duo_permission",
-            format!("must be one of: {}", DuoPermission::CODES.join(", ")),
-        )),
-    };
-    errors.take(field, permission)
+    errors.take(
+        "data_use.permission",
+        DuoPermission::try_from(&DuoCondition::from(wire)),
+    )
 }
 
 fn duo_modifier(
@@ -561,45 +545,31 @@ fn duo_modifier(
     field: &str,
     wire: &DuoConditionWire,
 ) -> Option<DuoModifier> {
-    let modifier = match wire.code.as_str() {
-        "NMDS" => Ok(DuoModifier::NoMethodsDevelopment),
-        "GSO" => Ok(DuoModifier::GeneticStudiesOnly),
-        "NPUNCU" => Ok(DuoModifier::NonProfitNonCommercial),
-        "NPU" => Ok(DuoModifier::NonProfitUse),
-        "NCU" => Ok(DuoModifier::NonCommercialUse),
-        "IRB" => Ok(DuoModifier::EthicsApproval),
-        "COL" => Ok(DuoModifier::Collaboration),
-        "PUB" => Ok(DuoModifier::Publication),
-        "RTN" => Ok(DuoModifier::ReturnToDatabase),
-        "US" => Ok(DuoModifier::UserSpecific),
-        "PS" => Ok(DuoModifier::ProjectSpecific),
-        "IS" => Ok(DuoModifier::InstitutionSpecific),
-        "MOR" => wire
-            .until
-            .map(DuoModifier::PublicationMoratorium)
-            .ok_or_else(|| missing("until", "MOR")),
-        "TS" => match wire.months {
-            Some(months) if months > 0 => Ok(DuoModifier::TimeLimit(months)),
-            Some(_) => Err(ValueError::new(
-                "out_of_range",
-                "TS `months` must be at least 1",
-            )),
-            None => Err(missing("months", "TS")),
-        },
-        "GS" => match &wire.countries {
-            Some(countries) if !countries.is_empty() => countries
-                .iter()
-                .map(|c| CountryCode::parse(c))
-                .collect::<Result<Vec<_>, _>>()
-                .map(DuoModifier::GeographicalRestriction),
-            _ => Err(missing("countries", "GS")),
-        },
-        _ => Err(ValueError::new(
-            "unknown_duo_modifier",
-            format!("must be one of: {}", DuoModifier::CODES.join(", ")),
-        )),
-    };
-    errors.take(field, modifier)
+    errors.take(field, DuoModifier::try_from(&DuoCondition::from(wire)))
+}
+
+impl From<&DuoConditionWire> for DuoCondition {
+    fn from(wire: &DuoConditionWire) -> Self {
+        Self {
+            code: wire.code.clone(),
+            disease: wire.disease.clone(),
+            until: wire.until,
+            months: wire.months,
+            countries: wire.countries.clone(),
+        }
+    }
+}
+
+impl From<DuoCondition> for DuoConditionWire {
+    fn from(condition: DuoCondition) -> Self {
+        Self {
+            code: condition.code,
+            disease: condition.disease,
+            until: condition.until,
+            months: condition.months,
+            countries: condition.countries,
+        }
+    }
 }
 
 impl TryFrom<&DatasetInput> for DatasetDetails {
@@ -794,24 +764,11 @@ fn texts(text: &LocalizedText) -> BTreeMap<String, String> {
 }
 
 fn permission_wire(permission: &DuoPermission) -> DuoConditionWire {
-    let mut wire = DuoConditionWire::bare(permission.term().code);
-    if let DuoPermission::DiseaseSpecific(disease) = permission {
-        wire.disease = Some(disease.to_string());
-    }
-    wire
+    DuoCondition::from(permission).into()
 }
 
 fn modifier_wire(modifier: &DuoModifier) -> DuoConditionWire {
-    let mut wire = DuoConditionWire::bare(modifier.term().code);
-    match modifier {
-        DuoModifier::PublicationMoratorium(until) => wire.until = Some(*until),
-        DuoModifier::TimeLimit(months) => wire.months = Some(*months),
-        DuoModifier::GeographicalRestriction(countries) => {
-            wire.countries = Some(strings(countries, |c| c.as_str()))
-        }
-        _ => {}
-    }
-    wire
+    DuoCondition::from(modifier).into()
 }
 
 impl From<&Distribution> for DistributionWire {

@@ -21,6 +21,7 @@ pub const BEARER: &str = "bearer";
         (name = "organisations", description = "Publishers (data holders) and data-access committees."),
         (name = "catalogue", description = "The HealthDCAT-AP dataset catalogue: datasets, search, RDF."),
         (name = "audit", description = "The hash-chained event log of every state change."),
+        (name = "jobs", description = "Background jobs: their schedule and run log."),
     ),
     modifiers(&BearerScheme),
     components(schemas(crate::Problem, crate::ProblemFieldError)),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod document;
 pub mod ids;
+pub mod jobs;
 pub mod organisations;
 pub mod page;
 pub mod problem;

@@ -1,16 +1,35 @@
-//! Dataset rows: the description's JSON document beside the columns queries use. Turning the
-//! document into a domain dataset is the API layer's work (it owns the wire form), so this
-//! module deals in [`DatasetRecord`]s.
+//! Dataset rows: the description as a versioned JSON document (the domain's own shape,
+//! `{"v": 1, "description": ...}`) beside the columns queries use. Documents written by the
+//! first releases held the API's wire form, with no version; hdab rewrites those in today's
+//! shape when it starts ([`unversioned_documents`], [`replace_document`]).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use hdab_domain::catalogue::{Dataset, DatasetDetails, DatasetStatus};
 use hdab_domain::ids::{CommitteeId, DatasetId, PublisherId};
+use serde::{Deserialize, Serialize};
 
 use crate::page::{self, Page};
 use crate::schema::datasets;
 use crate::{DbConnection, StoreError};
 
-/// A stored dataset as the database holds it.
+/// The shape documents are written in now (also in the `document_version` column).
+const DOCUMENT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct DocumentOut<'a> {
+    v: u32,
+    description: &'a DatasetDetails,
+}
+
+#[derive(Deserialize)]
+struct DocumentIn {
+    v: Option<u32>,
+    description: Option<DatasetDetails>,
+}
+
+/// A stored dataset as the database holds it: decoded on demand, so that a whole-catalogue
+/// reader can skip a row that no longer reads, and page by stored size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatasetRecord {
     pub id: DatasetId,
@@ -28,14 +47,78 @@ pub struct DatasetRecord {
     pub confirmed_at: DateTime<Utc>,
 }
 
-pub fn insert(conn: &mut DbConnection, record: &DatasetRecord) -> Result<(), StoreError> {
+impl DatasetRecord {
+    /// The row of `dataset`.
+    pub fn of(dataset: &Dataset) -> Result<Self, StoreError> {
+        let document = serde_json::to_string(&DocumentOut {
+            v: DOCUMENT_VERSION,
+            description: &dataset.details,
+        })
+        .map_err(|e| StoreError::corrupt("dataset", &dataset.id.to_string(), e))?;
+        let details = &dataset.details;
+        Ok(Self {
+            id: dataset.id,
+            publisher_id: details.publisher_id,
+            committee_id: details.committee_id,
+            identifier: details.identifier.as_str().to_owned(),
+            status: dataset.status.as_str().to_owned(),
+            access_rights: details.access_rights.as_str().to_owned(),
+            document,
+            version: dataset.version,
+            created_at: dataset.created_at,
+            modified_at: dataset.modified_at,
+            issued_at: dataset.issued_at,
+            confirmed_at: dataset.confirmed_at,
+        })
+    }
+
+    /// The dataset, checked as strictly as a new one.
+    pub fn decode(self) -> Result<Dataset, StoreError> {
+        let id = self.id.to_string();
+        let corrupt = |reason: String| StoreError::corrupt("dataset", &id, reason);
+        let document: DocumentIn =
+            serde_json::from_str(&self.document).map_err(|e| corrupt(e.to_string()))?;
+        let details = match (document.v, document.description) {
+            (Some(DOCUMENT_VERSION), Some(details)) => details,
+            (None, _) => {
+                return Err(corrupt(
+                    "an unversioned document, which hdab rewrites when it starts".into(),
+                ));
+            }
+            (Some(v), _) => return Err(corrupt(format!("document version {v} is unknown"))),
+        };
+        let status = DatasetStatus::parse(&self.status).map_err(|e| corrupt(e.message))?;
+        Ok(Dataset {
+            id: self.id,
+            details,
+            status,
+            version: self.version,
+            created_at: self.created_at,
+            modified_at: self.modified_at,
+            issued_at: self.issued_at,
+            confirmed_at: self.confirmed_at,
+        })
+    }
+}
+
+pub fn insert(conn: &mut DbConnection, dataset: &Dataset) -> Result<(), StoreError> {
     diesel::insert_into(datasets::table)
-        .values(DatasetRow::from(record))
+        .values(DatasetRow::from(&DatasetRecord::of(dataset)?))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: DatasetId) -> Result<Option<DatasetRecord>, StoreError> {
+pub fn find(conn: &mut DbConnection, id: DatasetId) -> Result<Option<Dataset>, StoreError> {
+    find_record(conn, id)?
+        .map(DatasetRecord::decode)
+        .transpose()
+}
+
+/// The stored row of `id`, not yet decoded.
+pub fn find_record(
+    conn: &mut DbConnection,
+    id: DatasetId,
+) -> Result<Option<DatasetRecord>, StoreError> {
     datasets::table
         .find(id.to_string())
         .first::<DatasetRow>(conn)
@@ -44,18 +127,52 @@ pub fn find(conn: &mut DbConnection, id: DatasetId) -> Result<Option<DatasetReco
         .transpose()
 }
 
-pub fn find_by_identifier(
+/// Up to `limit` datasets whose document predates versioned documents, after `after`: the
+/// id and the document text, for the upgrade at start.
+pub fn unversioned_documents(
     conn: &mut DbConnection,
-    publisher: PublisherId,
-    identifier: &str,
-) -> Result<Option<DatasetRecord>, StoreError> {
-    datasets::table
-        .filter(datasets::publisher_id.eq(publisher.to_string()))
-        .filter(datasets::identifier.eq(identifier))
-        .first::<DatasetRow>(conn)
-        .optional()?
-        .map(DatasetRow::into_record)
-        .transpose()
+    after: Option<DatasetId>,
+    limit: i64,
+) -> Result<Vec<(DatasetId, String)>, StoreError> {
+    let mut query = datasets::table
+        .filter(datasets::document_version.eq(0))
+        .order(datasets::id.asc())
+        .select((datasets::id, datasets::document))
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(datasets::id.gt(after.to_string()));
+    }
+    query
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .map(|(id, document)| {
+            DatasetId::parse(&id)
+                .map(|id| (id, document))
+                .map_err(|e| StoreError::corrupt("dataset", &id, e.message))
+        })
+        .collect()
+}
+
+/// Rewrites the document of `id` in today's shape; the description itself is unchanged, so
+/// no version, time or event changes.
+pub fn replace_document(
+    conn: &mut DbConnection,
+    id: DatasetId,
+    details: &DatasetDetails,
+) -> Result<(), StoreError> {
+    let document = serde_json::to_string(&DocumentOut {
+        v: DOCUMENT_VERSION,
+        description: details,
+    })
+    .map_err(|e| StoreError::corrupt("dataset", &id.to_string(), e))?;
+    diesel::update(datasets::table.find(id.to_string()))
+        .set((
+            datasets::document.eq(document),
+            datasets::document_version.eq(DOCUMENT_VERSION as i32),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The identifiers of every dataset of `publisher` (for idempotent bulk loads).
@@ -86,10 +203,10 @@ pub fn ids_of_publisher(
 /// Replaces the stored row if its version is still `expected_version`.
 pub fn update(
     conn: &mut DbConnection,
-    record: &DatasetRecord,
+    dataset: &Dataset,
     expected_version: i64,
 ) -> Result<bool, StoreError> {
-    let row = DatasetRow::from(record);
+    let row = DatasetRow::from(&DatasetRecord::of(dataset)?);
     let updated = diesel::update(
         datasets::table
             .find(&row.id)
@@ -208,6 +325,7 @@ struct DatasetRow {
     modified_at: NaiveDateTime,
     issued_at: Option<NaiveDateTime>,
     confirmed_at: NaiveDateTime,
+    document_version: i32,
 }
 
 impl From<&DatasetRecord> for DatasetRow {
@@ -225,6 +343,7 @@ impl From<&DatasetRecord> for DatasetRow {
             modified_at: r.modified_at.naive_utc(),
             issued_at: r.issued_at.map(|t| t.naive_utc()),
             confirmed_at: r.confirmed_at.naive_utc(),
+            document_version: DOCUMENT_VERSION as i32,
         }
     }
 }

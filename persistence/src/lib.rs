@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod jobs;
 pub mod names;
 pub mod page;
 pub mod publishers;
@@ -20,3 +21,11 @@ pub mod search;
 
 pub use db::{DatabaseUrl, DbConnection, Pool, Timeouts};
 pub use error::StoreError;
+
+/// The current time at the precision both databases store (microseconds), so a value read
+/// back equals the value written. The shell reads the clock; rules take the time as an
+/// argument.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

@@ -88,6 +88,7 @@ diesel::table! {
         modified_at -> Timestamp,
         issued_at -> Nullable<Timestamp>,
         confirmed_at -> Timestamp,
+        document_version -> Integer,
     }
 }
 
@@ -103,7 +104,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    jobs (name) {
+        name -> Text,
+        next_run_at -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    job_runs (id) {
+        id -> Text,
+        job -> Text,
+        instance -> Text,
+        started_at -> Timestamp,
+        finished_at -> Timestamp,
+        outcome -> Text,
+        detail -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    jobs,
+    job_runs,
     audit_checkpoints,
     datasets,
     events,

@@ -148,6 +148,7 @@ macro_rules! on_both_backends {
 /// A running hdab on a free loopback port.
 pub struct TestApp {
     pub addr: SocketAddr,
+    runner: Option<hdab_api::background::RunnerHandle>,
     /// Where `/metrics` is served, when on an address of its own.
     pub metrics_addr: Option<SocketAddr>,
     pub client: reqwest::Client,
@@ -178,6 +179,7 @@ impl TestApp {
         let key = DevKey::load_or_create(&settings.data_dir).ok();
         Self {
             addr: started.addr,
+            runner: Some(started.runner),
             metrics_addr: started.metrics_addr,
             client: reqwest::Client::new(),
             settings,
@@ -190,8 +192,11 @@ impl TestApp {
 
     /// Stops the server, lets `between` change its files (e.g. delete the search index), and
     /// starts it again on the same data directory and database.
-    pub async fn restart(self, between: impl FnOnce(&Settings)) -> Self {
+    pub async fn restart(mut self, between: impl FnOnce(&Settings)) -> Self {
         self.handle.stop(true).await;
+        if let Some(runner) = self.runner.take() {
+            runner.stop().await;
+        }
         between(&self.settings);
         let mut settings = self.settings.clone();
         settings.bind = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -200,6 +205,7 @@ impl TestApp {
         actix_web::rt::spawn(started.server);
         Self {
             addr: started.addr,
+            runner: Some(started.runner),
             metrics_addr: started.metrics_addr,
             handle,
             settings,

@@ -2,7 +2,7 @@
 //! one streamed RDF document with every published dataset.
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
-use hdab_api::projections::rdf::{CatalogueIdentity, RdfSyntax};
+use hdab_api::projections::rdf::RdfSyntax;
 use hdab_api::shell::config::Settings;
 use hdab_tests::{TestDatabase, on_both_backends};
 
@@ -31,7 +31,7 @@ async fn the_demo_catalogue_seeds_once_and_exports_whole(db: TestDatabase) {
     );
     hdab_api::shell::seed::synthetic(&pool, 600, now).unwrap();
 
-    let identity = CatalogueIdentity::from_settings(&settings);
+    let identity = settings.catalogue_identity();
     let mut turtle = Vec::new();
     let count = hdab_api::projections::export::export_catalogue(
         &pool,

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use hdab_persistence::checkpoints::{self, Checkpoint};
 use hdab_persistence::{DbConnection, events};
 
+use super::AppError;
 use crate::application::checkpoints::Checkpoints;
-use crate::edge::error::ApiError;
 
 /// Signs, stores and holds a checkpoint of the log's current head; when the newest stored
 /// checkpoint is already at the head, returns it instead. `true` when a new one was made.
@@ -13,12 +13,12 @@ pub fn checkpoint_now(
     conn: &mut DbConnection,
     signer: &Checkpoints,
     now: DateTime<Utc>,
-) -> Result<(Checkpoint, bool), ApiError> {
+) -> Result<(Checkpoint, bool), AppError> {
     let head = events::load_head(conn)?;
     if let Some(latest) = checkpoints::latest(conn)?.filter(|c| c.seq == head.seq) {
         return Ok((latest, false));
     }
-    let checkpoint = signer.sign(&head, now).map_err(ApiError::internal)?;
+    let checkpoint = signer.sign(&head, now).map_err(AppError::internal)?;
     let created = checkpoints::insert(conn, &checkpoint)?;
     if let Err(why) = signer.hold(&checkpoint) {
         tracing::warn!(
@@ -40,7 +40,7 @@ pub fn checkpoint_now(
 pub fn newest_anchor(
     conn: &mut DbConnection,
     signer: &Checkpoints,
-) -> Result<Option<Checkpoint>, ApiError> {
+) -> Result<Option<Checkpoint>, AppError> {
     let stored = checkpoints::latest(conn)?.and_then(|c| match signer.read(&c.token) {
         Ok(read) if read.seq == c.seq && read.hash == c.hash => Some(read),
         _ => {

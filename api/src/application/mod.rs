@@ -1,41 +1,30 @@
 //! Use cases: one write transaction each, which loads what the decision needs, lets the domain
-//! decide, writes the rows and appends the event, all or nothing.
+//! decide (a command returns the next state and its event), stores the rows and records the
+//! event, all or nothing. Every write of hdab goes through one. No HTTP type is used here; a
+//! test (`tests/tests/architecture.rs`) holds that wall.
 
 pub mod audit;
 pub mod checkpoints;
 pub mod committees;
 pub mod datasets;
+mod error;
 pub mod publishers;
 pub mod signing;
 
+pub use error::AppError;
+
 use chrono::{DateTime, Utc};
-use hdab_domain::event::NewEvent;
+use hdab_domain::event::Event;
 use hdab_persistence::{DbConnection, events};
-use serde::Serialize;
 
-use crate::edge::error::ApiError;
-
-/// Appends `<entity_type>.<verb>` for entity `id`, with `payload` as the event's content.
+/// Appends `event` to the log, within the caller's write transaction.
 fn record(
     tx: &mut DbConnection,
     actor: &str,
     now: DateTime<Utc>,
-    action: &'static str,
-    entity_type: &'static str,
-    id: impl ToString,
-    payload: &impl Serialize,
-) -> Result<(), ApiError> {
-    let payload = serde_json::to_string(payload).map_err(ApiError::internal)?;
-    events::append(
-        tx,
-        actor,
-        now,
-        NewEvent {
-            action,
-            entity_type,
-            entity_id: id.to_string(),
-            payload,
-        },
-    )?;
+    event: &Event,
+) -> Result<(), AppError> {
+    let record = event.to_record().map_err(AppError::internal)?;
+    events::append(tx, actor, now, record)?;
     Ok(())
 }

@@ -1,40 +1,23 @@
-//! Registering, changing and removing publishers.
+//! Registering, changing and removing publishers (data holders).
 
 use chrono::{DateTime, Utc};
 use hdab_domain::ids::PublisherId;
 use hdab_domain::publisher::{Publisher, PublisherDetails};
-use hdab_domain::version::{self, Precondition};
-use hdab_openapi::organisations::PublisherView;
+use hdab_domain::version::Precondition;
 use hdab_persistence::{DbConnection, datasets, events, publishers};
-use serde_json::json;
 
-use super::record;
-use crate::edge::error::{ApiError, ErrorCode};
+use super::{AppError, record};
 
 pub fn create(
     conn: &mut DbConnection,
     actor: &str,
     now: DateTime<Utc>,
     details: PublisherDetails,
-) -> Result<Publisher, ApiError> {
+) -> Result<Publisher, AppError> {
     events::write(conn, |tx| {
-        let publisher = Publisher {
-            id: PublisherId::generate(),
-            details,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
+        let (publisher, event) = Publisher::register(PublisherId::generate(), details, now);
         publishers::insert(tx, &publisher)?;
-        record(
-            tx,
-            actor,
-            now,
-            "publisher.created",
-            "publisher",
-            publisher.id,
-            &PublisherView::from(&publisher),
-        )?;
+        record(tx, actor, now, &event)?;
         Ok(publisher)
     })
 }
@@ -46,67 +29,39 @@ pub fn replace(
     id: PublisherId,
     precondition: &Precondition,
     details: PublisherDetails,
-) -> Result<Publisher, ApiError> {
+) -> Result<Publisher, AppError> {
     events::write(conn, |tx| {
-        let current =
-            publishers::find(tx, id)?.ok_or_else(|| ApiError::not_found("the publisher"))?;
-        version::check(current.version, precondition)?;
-        let current_version = current.version;
-        let next = Publisher {
-            details,
-            version: current.version + 1,
-            updated_at: now,
-            ..current
-        };
+        let current = publishers::find(tx, id)?.ok_or(AppError::NotFound("the publisher"))?;
+        let (next, event) = current.replace(details, precondition, now)?;
         // Cannot miss: the write lock is held since `find`.
-        if !publishers::update(tx, &next, current_version)? {
-            return Err(ApiError::internal("the row changed under the write lock"));
+        if !publishers::update(tx, &next, current.version)? {
+            return Err(AppError::internal("the row changed under the write lock"));
         }
-        record(
-            tx,
-            actor,
-            now,
-            "publisher.updated",
-            "publisher",
-            id,
-            &PublisherView::from(&next),
-        )?;
+        record(tx, actor, now, &event)?;
         Ok(next)
     })
 }
 
 /// Deletes a publisher nothing refers to; one that a committee serves or that holds datasets
-/// stays (409).
+/// stays (a conflict).
 pub fn delete(
     conn: &mut DbConnection,
     actor: &str,
     now: DateTime<Utc>,
     id: PublisherId,
     precondition: &Precondition,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     events::write(conn, |tx| {
-        let current =
-            publishers::find(tx, id)?.ok_or_else(|| ApiError::not_found("the publisher"))?;
-        version::check(current.version, precondition)?;
+        let current = publishers::find(tx, id)?.ok_or(AppError::NotFound("the publisher"))?;
         let committees = publishers::committees_serving(tx, id)?;
         let datasets = datasets::count_for_publisher(tx, id)?;
-        if committees + datasets > 0 {
-            return Err(ApiError::new(
-                ErrorCode::Conflict,
-                format!("{committees} committee(s) serve this publisher and it holds {datasets} dataset(s); a publisher with either stays"),
-            )
-            .with_code("publisher_in_use"));
-        }
+        let event = current.delete(precondition, count(committees), count(datasets))?;
         publishers::delete(tx, id)?;
-        let payload = json!({ "id": id, "name": current.details.name.as_str() });
-        record(
-            tx,
-            actor,
-            now,
-            "publisher.deleted",
-            "publisher",
-            id,
-            &payload,
-        )
+        record(tx, actor, now, &event)
     })
+}
+
+/// A row count as the domain counts.
+pub(super) fn count(rows: i64) -> u64 {
+    u64::try_from(rows).unwrap_or(0)
 }

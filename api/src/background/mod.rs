@@ -1,1 +1,43 @@
-//! Background work: the job runner (filled in below).
+//! Background work of one hdab process, all on one [`Runner`], beside the HTTP server:
+//!
+//! - **followers** ([`Follower`]) read the event log after their own cursor and apply it in
+//!   batches: the search index today, the change feed, webhooks and registers later. Every
+//!   committed write catches them up before it answers (read-your-writes), and the runner does
+//!   every second for writes made by other processes.
+//! - **scheduled jobs** ([`Job`]) run every so often, claimed through the database so that of
+//!   several processes on one database only one runs a job at a time; each run is recorded
+//!   (`GET /api/v1/jobs`).
+
+mod checkpoints;
+mod runner;
+
+pub use checkpoints::CheckpointJob;
+pub use runner::{Runner, RunnerHandle, catch_up};
+
+use std::time::Duration;
+
+use hdab_domain::event::ChainedEvent;
+use hdab_persistence::DbConnection;
+
+use crate::application::AppError;
+
+/// A read model that follows the event log.
+pub trait Follower: Send + Sync {
+    /// For logs and errors.
+    fn name(&self) -> &'static str;
+    /// The sequence number of the last event applied.
+    fn cursor(&self) -> i64;
+    /// Applies `batch` (in order, starting right after the cursor) and moves the cursor to
+    /// its last event.
+    fn apply(&self, conn: &mut DbConnection, batch: &[ChainedEvent]) -> Result<(), AppError>;
+}
+
+/// Work that runs on a schedule.
+pub trait Job: Send + Sync {
+    /// The job's name in the schedule and the run log.
+    fn name(&self) -> &'static str;
+    /// How long after a run the next one is due.
+    fn every(&self) -> Duration;
+    /// Runs once; says what it did, for the run log.
+    fn run(&self, conn: &mut DbConnection) -> Result<String, AppError>;
+}

@@ -8,6 +8,8 @@ use hdab_domain::{DomainError, FieldError};
 use hdab_openapi::problem::{PROBLEM_JSON, Problem, ProblemFieldError};
 use hdab_persistence::StoreError;
 
+use crate::application::AppError;
+
 use crate::shell::telemetry::current_request_id;
 
 /// What a 503 tells the caller to wait before retrying: about how long a database restart or
@@ -359,24 +361,32 @@ impl From<DomainError> for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
+/// The one place an application error becomes a problem.
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
         match error {
-            StoreError::Conflict { code, message } => {
+            AppError::Domain(domain) => domain.into(),
+            AppError::NotFound(what) => Self::not_found(what),
+            AppError::Conflict { code, message } => {
                 Self::new(ErrorCode::Conflict, message).with_code(code)
             }
-            StoreError::Domain(domain) => domain.into(),
-            StoreError::Unavailable(cause) => {
+            AppError::Unavailable(cause) => {
                 Self::unavailable("the database is not available; try again shortly", cause)
             }
-            other @ (StoreError::Database(_) | StoreError::Corrupt { .. }) => Self::internal(other),
+            AppError::Internal(cause) => Self::internal(cause),
         }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        AppError::from(error).into()
     }
 }
 
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
-        StoreError::from(error).into()
+        AppError::from(error).into()
     }
 }
 

@@ -8,4 +8,5 @@ pub mod extract;
 pub mod http_policy;
 pub mod negotiate;
 pub mod routes;
+pub mod search_params;
 pub mod state;

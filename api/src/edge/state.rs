@@ -4,9 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
-use chrono::{DateTime, SubsecRound, Utc};
 use hdab_persistence::{DbConnection, Pool, StoreError};
 
+use crate::application::AppError;
+use crate::application::checkpoints::Checkpoints;
+use crate::background::Runner;
 use crate::edge::error::ApiError;
 use crate::projections::rdf::CatalogueIdentity;
 use crate::projections::search::Indexer;
@@ -19,7 +21,9 @@ pub struct AppState {
     pub identity: CatalogueIdentity,
     pub search: Arc<Indexer>,
     /// Signs and reads the event log's checkpoints.
-    pub checkpoints: Arc<crate::application::checkpoints::Checkpoints>,
+    pub checkpoints: Arc<Checkpoints>,
+    /// The job runner, whose followers every write catches up.
+    pub runner: Arc<Runner>,
 }
 
 impl AppState {
@@ -62,28 +66,26 @@ impl AppState {
 }
 
 impl AppState {
-    /// Runs a write, then brings the search index up to date before answering, so the caller
-    /// finds what it just wrote. The write stands even if indexing fails: the background
-    /// catch-up retries.
-    pub async fn write_then_index<T, F>(&self, work: F) -> Result<T, ApiError>
+    /// Runs a use case (every write goes through here), then catches every event-log follower
+    /// up before answering, so the caller finds what it just wrote (in search, too), and nudges
+    /// the job runner. No handler chooses which followers a write concerns. The write stands
+    /// even if a follower fails: the runner retries.
+    pub async fn write<T, F>(&self, use_case: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
     {
-        let search = Arc::clone(&self.search);
-        self.db(move |conn| {
-            let written = work(conn)?;
-            if let Err(error) = search.catch_up(conn) {
-                tracing::error!(error = %error, "the search index could not catch up after a write; retrying in the background");
-            }
-            Ok(written)
-        })
-        .await
+        let runner = Arc::clone(&self.runner);
+        let written = self
+            .db(move |conn| {
+                let written = use_case(conn)?;
+                if let Err(error) = runner.catch_up(conn) {
+                    tracing::error!(error = %error, "a follower could not catch up after a write; the job runner retries");
+                }
+                Ok(written)
+            })
+            .await?;
+        self.runner.nudge();
+        Ok(written)
     }
-}
-
-/// The current time at the precision both databases store (microseconds), so a value read
-/// back equals the value written.
-pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use hdab_persistence::{Pool, publishers};
 
-use crate::edge::error::ApiError;
+use crate::application::AppError;
 use crate::projections::published;
 use crate::projections::rdf::{self, CatalogueIdentity, RdfSyntax};
 
@@ -20,9 +20,9 @@ pub fn export_catalogue(
     identity: &CatalogueIdentity,
     syntax: RdfSyntax,
     out: impl Write,
-) -> Result<usize, ApiError> {
+) -> Result<usize, AppError> {
     let mut serializer = rdf::serializer(syntax, out);
-    let io = |e: std::io::Error| ApiError::internal(format!("writing the export: {e}"));
+    let io = |e: std::io::Error| AppError::internal(format!("writing the export: {e}"));
     identity
         .catalogue_header()
         .write(&mut serializer)
@@ -37,7 +37,7 @@ pub fn export_catalogue(
                 let publisher_id = dataset.details.publisher_id;
                 if described_publishers.insert(publisher_id) {
                     let publisher = publishers::find(conn, publisher_id)?.ok_or_else(|| {
-                        ApiError::internal(format!(
+                        AppError::internal(format!(
                             "publisher {publisher_id} of a dataset is missing"
                         ))
                     })?;

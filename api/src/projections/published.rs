@@ -3,6 +3,7 @@
 //! so it runs on a thread of its own while the caller consumes finished pages: on two cores the
 //! two halves overlap. A small bounded queue between them keeps memory flat.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
 
 use hdab_domain::catalogue::{Dataset, DatasetStatus};
@@ -10,8 +11,33 @@ use hdab_domain::ids::DatasetId;
 use hdab_persistence::datasets::{self, DatasetFilter};
 use hdab_persistence::{DbConnection, Pool, StoreError};
 
-use crate::application::datasets::read_or_skip;
-use crate::edge::error::ApiError;
+use hdab_persistence::datasets::DatasetRecord;
+
+use crate::application::AppError;
+
+/// Stored datasets left out of whole-catalogue reads because they no longer parse. Counted
+/// where they are found (any thread, any command), reported by every instance's metrics.
+static SKIPPED_CORRUPT_RECORDS: AtomicU64 = AtomicU64::new(0);
+
+/// How many stored datasets whole-catalogue reads have skipped since the process started.
+pub fn skipped_corrupt_records() -> u64 {
+    SKIPPED_CORRUPT_RECORDS.load(Ordering::Relaxed)
+}
+
+/// Reads a stored dataset for whole-catalogue work (catalogue pages, the export, the search
+/// index), or leaves it out when it no longer reads, saying so in the log and counting it in
+/// the metrics: one corrupted row must not take a page, an export or the index down with it.
+pub fn read_or_skip(record: DatasetRecord) -> Option<Dataset> {
+    let id = record.id;
+    match record.decode() {
+        Ok(dataset) => Some(dataset),
+        Err(error) => {
+            SKIPPED_CORRUPT_RECORDS.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(dataset.id = %id, error = %error, "skipping a stored dataset that cannot be read");
+            None
+        }
+    }
+}
 
 /// Pages waiting between the two threads.
 const QUEUE: usize = 2;
@@ -22,10 +48,10 @@ const QUEUE: usize = 2;
 pub fn for_each_page<T: Send>(
     pool: &Pool,
     page_size: usize,
-    mut prepare: impl FnMut(&mut DbConnection, Vec<Dataset>) -> Result<T, ApiError> + Send,
-    mut consume: impl FnMut(T) -> Result<(), ApiError>,
-) -> Result<usize, ApiError> {
-    let (pages, finished_pages) = sync_channel::<Result<(usize, T), ApiError>>(QUEUE);
+    mut prepare: impl FnMut(&mut DbConnection, Vec<Dataset>) -> Result<T, AppError> + Send,
+    mut consume: impl FnMut(T) -> Result<(), AppError>,
+) -> Result<usize, AppError> {
+    let (pages, finished_pages) = sync_channel::<Result<(usize, T), AppError>>(QUEUE);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let result = read_pages(pool, page_size, |conn, datasets| {
@@ -46,7 +72,7 @@ pub fn for_each_page<T: Send>(
         }
         reader
             .join()
-            .map_err(|_| ApiError::internal("the catalogue reader thread panicked"))?;
+            .map_err(|_| AppError::internal("the catalogue reader thread panicked"))?;
         Ok(total)
     })
 }
@@ -55,8 +81,8 @@ pub fn for_each_page<T: Send>(
 fn read_pages(
     pool: &Pool,
     page_size: usize,
-    mut each: impl FnMut(&mut DbConnection, Vec<Dataset>) -> Result<bool, ApiError>,
-) -> Result<(), ApiError> {
+    mut each: impl FnMut(&mut DbConnection, Vec<Dataset>) -> Result<bool, AppError>,
+) -> Result<(), AppError> {
     let mut conn = pool.get().map_err(StoreError::from)?;
     let filter = DatasetFilter {
         status: Some(DatasetStatus::Published.as_str()),
@@ -71,7 +97,7 @@ fn read_pages(
         }
         match page.next_after {
             Some(key) => {
-                after = Some(DatasetId::parse(&key).map_err(|e| ApiError::internal(e.message))?)
+                after = Some(DatasetId::parse(&key).map_err(|e| AppError::internal(e.message))?)
             }
             None => return Ok(()),
         }

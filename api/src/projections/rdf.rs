@@ -351,12 +351,13 @@ impl Triples {
 }
 
 impl CatalogueIdentity {
-    pub fn from_settings(settings: &crate::shell::config::Settings) -> Self {
+    /// The identity of an HDAB reached at `base_url`, configured now.
+    pub fn new(base_url: &str, hdab_name: &str, hdab_email: &str) -> Self {
         Self {
-            base_url: settings.public_url.clone(),
-            hdab_name: settings.hdab_name.clone(),
-            hdab_email: settings.hdab_contact_email.clone(),
-            configured_at: crate::edge::state::now(),
+            base_url: base_url.to_owned(),
+            hdab_name: hdab_name.to_owned(),
+            hdab_email: hdab_email.to_owned(),
+            configured_at: hdab_persistence::now(),
         }
     }
 

@@ -137,7 +137,10 @@ pub fn main() -> ExitCode {
 fn serve(settings: Settings) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let started = crate::shell::server::start(settings)?;
-        started.server.await?;
+        let served = started.server.await;
+        // The server has finished the requests in flight; the runner finishes its round.
+        started.runner.stop().await;
+        served?;
         tracing::info!("hdab stopped");
         Ok(())
     })
@@ -155,7 +158,7 @@ fn migrate(settings: &Settings) -> anyhow::Result<()> {
 fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
     let pool = crate::shell::server::open_database(settings)?;
     let started = std::time::Instant::now();
-    let now = crate::edge::state::now();
+    let now = hdab_persistence::now();
     let report = match args.synthetic {
         Some(count) => crate::shell::seed::synthetic(&pool, count, now),
         None => crate::shell::seed::demo(&pool, now),
@@ -174,7 +177,7 @@ fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
 
 fn export(settings: &Settings, args: &ExportArgs) -> anyhow::Result<()> {
     let pool = crate::shell::server::open_database(settings)?;
-    let identity = crate::projections::rdf::CatalogueIdentity::from_settings(settings);
+    let identity = settings.catalogue_identity();
     let started = std::time::Instant::now();
     let out: Box<dyn std::io::Write> = match &args.output {
         Some(path) => Box::new(

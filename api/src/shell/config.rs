@@ -301,6 +301,15 @@ impl Settings {
         })
     }
 
+    /// Who runs this catalogue, as its RDF descriptions say.
+    pub fn catalogue_identity(&self) -> crate::projections::rdf::CatalogueIdentity {
+        crate::projections::rdf::CatalogueIdentity::new(
+            &self.public_url,
+            &self.hdab_name,
+            &self.hdab_contact_email,
+        )
+    }
+
     /// The longest a request waits for its database work (a free connection, then its
     /// statements) before it answers 503, so a hung database cannot hold callers.
     pub fn database_deadline(&self) -> Duration {

@@ -7,3 +7,4 @@ pub mod seed;
 pub mod server;
 pub mod telemetry;
 pub mod tls;
+pub mod upgrade;

@@ -1,4 +1,5 @@
-//! Starting hdab: database, migrations, auth, then the HTTP server.
+//! Starting hdab: database, migrations, auth, the search index, the job runner, then the
+//! HTTP server.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,18 +9,20 @@ use actix_web::dev::Server;
 use actix_web::{HttpServer, web};
 
 use crate::application::checkpoints::Checkpoints;
+use crate::background::{CheckpointJob, Follower, Job, Runner, RunnerHandle};
 use crate::edge::app::{self, RouteTable, Shared};
 use crate::edge::auth::TokenVerifier;
 use crate::edge::state::AppState;
-use crate::projections::rdf::CatalogueIdentity;
 use crate::projections::search::Indexer;
 use crate::shell::config::{AuthMode, Settings};
 use crate::shell::telemetry::Metrics;
 use hdab_persistence::search::{Freshness, SearchIndex};
 
-/// A bound, not yet awaited server.
+/// A bound, not yet awaited server, and the job runner beside it.
 pub struct Started {
     pub server: Server,
+    /// Stop it after the server has stopped ([`RunnerHandle::stop`]).
+    pub runner: RunnerHandle,
     /// The address actually bound (useful with port 0).
     pub addr: SocketAddr,
     /// Where `/metrics` is served, when on an address of its own.
@@ -42,7 +45,6 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
         load_demo_on_first_start(&pool)?;
     }
     let search = Arc::new(open_search(&settings, &pool)?);
-    spawn_index_follower(Arc::downgrade(&search), pool.clone());
     let checkpoints = Arc::new(
         Checkpoints::open(
             &settings.audit_key_file,
@@ -51,18 +53,18 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
         )
         .map_err(anyhow::Error::msg)?,
     );
-    if let Some(every) = settings.audit_checkpoint_interval {
-        spawn_checkpointer(Arc::downgrade(&checkpoints), pool.clone(), every);
-    }
+    let runner = Arc::new(runner(&settings, &search, &checkpoints));
+    let runner_handle = Arc::clone(&runner).spawn(pool.clone());
     let document = app::openapi_document();
     let settings = Arc::new(settings);
     let shared = Shared {
         state: web::Data::new(AppState {
             pool,
-            identity: CatalogueIdentity::from_settings(&settings),
+            identity: settings.catalogue_identity(),
             settings: Arc::clone(&settings),
             search: Arc::clone(&search),
             checkpoints,
+            runner,
         }),
         verifier: web::Data::new(verifier),
         metrics: web::Data::new(Metrics::new()?),
@@ -90,6 +92,7 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
     );
     Ok(Started {
         server: server.run(),
+        runner: runner_handle,
         addr,
         metrics_addr,
     })
@@ -135,6 +138,13 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<hdab_persistence::Po
             "recomputed the comparison keys of unique names"
         );
     }
+    let upgraded = crate::shell::upgrade::dataset_documents(&mut conn)?;
+    if upgraded > 0 {
+        tracing::info!(
+            datasets = upgraded,
+            "rewrote dataset documents of an earlier release in today's shape"
+        );
+    }
     Ok(pool)
 }
 
@@ -146,7 +156,7 @@ fn load_demo_on_first_start(pool: &hdab_persistence::Pool) -> anyhow::Result<()>
         return Ok(());
     }
     drop(conn);
-    let report = crate::shell::seed::demo(pool, crate::edge::state::now())
+    let report = crate::shell::seed::demo(pool, hdab_persistence::now())
         .map_err(|e| anyhow::anyhow!("loading the demo catalogue failed: {e}"))?;
     tracing::info!(
         publishers = report.publishers,
@@ -155,6 +165,20 @@ fn load_demo_on_first_start(pool: &hdab_persistence::Pool) -> anyhow::Result<()>
         "first start in development mode: loaded the demo catalogue; set HDAB_DEMO_ON_FIRST_START=false to start empty"
     );
     Ok(())
+}
+
+/// The job runner of this process: the search index follows the event log; checkpoints of the
+/// log are signed on schedule (when configured).
+fn runner(settings: &Settings, search: &Arc<Indexer>, signer: &Arc<Checkpoints>) -> Runner {
+    let followers: Vec<Arc<dyn Follower>> = vec![Arc::clone(search) as Arc<dyn Follower>];
+    let mut jobs: Vec<Arc<dyn Job>> = Vec::new();
+    if let Some(every) = settings.audit_checkpoint_interval {
+        jobs.push(Arc::new(CheckpointJob {
+            signer: Arc::clone(signer),
+            every,
+        }));
+    }
+    Runner::new(followers, jobs)
 }
 
 /// Opens the search index and brings it up to date: rebuilt when missing, outdated or ahead of
@@ -166,9 +190,7 @@ pub fn open_search(settings: &Settings, pool: &hdab_persistence::Pool) -> anyhow
     let head = hdab_persistence::events::head_seq(&mut conn)?;
     match freshness {
         Freshness::UpTo(seq) if seq <= head => {
-            indexer
-                .catch_up(&mut conn)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            crate::background::catch_up(&indexer, &mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
             tracing::info!(
                 datasets = indexer.index.len(),
                 from_event = seq,
@@ -182,61 +204,4 @@ pub fn open_search(settings: &Settings, pool: &hdab_persistence::Pool) -> anyhow
         }
     }
     Ok(indexer)
-}
-
-/// Catches the index up with the event log every second, so that writes made through other
-/// instances (or `hdab seed`) become searchable here too.
-fn spawn_index_follower(search: std::sync::Weak<Indexer>, pool: hdab_persistence::Pool) {
-    spawn_periodic(
-        "search index catch-up",
-        Duration::from_secs(1),
-        search,
-        pool,
-        |search, conn| search.catch_up(conn).map_err(|e| e.to_string()),
-    );
-}
-
-/// Signs a checkpoint of the event log every `every` when the log has moved.
-fn spawn_checkpointer(
-    signer: std::sync::Weak<Checkpoints>,
-    pool: hdab_persistence::Pool,
-    every: Duration,
-) {
-    spawn_periodic("audit checkpoint", every, signer, pool, |signer, conn| {
-        crate::application::audit::checkpoint_now(conn, signer, crate::edge::state::now())
-            .map(drop)
-            .map_err(|e| e.to_string())
-    });
-}
-
-/// Runs `work` on the blocking pool with a connection every `every` (the first time after one
-/// interval), one run at a time, retrying at the next tick when it fails. It holds its
-/// `owner` weakly and ends when the server that owns it is gone.
-fn spawn_periodic<T: Send + Sync + 'static>(
-    what: &'static str,
-    every: Duration,
-    owner: std::sync::Weak<T>,
-    pool: hdab_persistence::Pool,
-    work: fn(&T, &mut hdab_persistence::DbConnection) -> Result<(), String>,
-) {
-    actix_web::rt::spawn(async move {
-        let mut interval = actix_web::rt::time::interval(every);
-        interval.tick().await;
-        loop {
-            interval.tick().await;
-            let Some(owner) = owner.upgrade() else {
-                break;
-            };
-            let pool = pool.clone();
-            let result = web::block(move || -> Result<(), String> {
-                let mut conn = pool.get().map_err(|e| e.to_string())?;
-                work(&owner, &mut conn)
-            })
-            .await
-            .map_err(|e| e.to_string());
-            if let Ok(Err(error)) | Err(error) = result {
-                tracing::warn!(error = %error, task = what, "background task failed; retrying");
-            }
-        }
-    });
 }

@@ -4,7 +4,6 @@
 //! written into problem responses; one line is logged when it completes. Bodies, tokens and
 //! personal identifiers are never logged.
 
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -62,15 +61,6 @@ pub fn init_logging(settings: &Settings) {
             .try_init(),
         LogFormat::Pretty => builder.compact().try_init(),
     };
-}
-
-/// Stored records left out of whole-catalogue reads because they no longer parse. Counted
-/// where they are found (any thread, any command), reported by every instance's metrics.
-static SKIPPED_CORRUPT_RECORDS: AtomicU64 = AtomicU64::new(0);
-
-/// Counts one stored record that was skipped because it cannot be read.
-pub fn count_skipped_corrupt_record() {
-    SKIPPED_CORRUPT_RECORDS.fetch_add(1, AtomicOrdering::Relaxed);
 }
 
 /// Prometheus metrics of one hdab instance.
@@ -137,7 +127,7 @@ impl Metrics {
         let state = pool.state();
         self.pool_connections.set(i64::from(state.connections));
         self.pool_idle.set(i64::from(state.idle_connections));
-        let skipped = SKIPPED_CORRUPT_RECORDS.load(AtomicOrdering::Relaxed);
+        let skipped = crate::projections::published::skipped_corrupt_records();
         self.corrupt_records
             .inc_by(skipped.saturating_sub(self.corrupt_records.get()));
         let mut buffer = Vec::new();

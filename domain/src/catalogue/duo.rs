@@ -3,12 +3,15 @@
 //! date of MOR). Matching a declared use against them belongs to the applications work.
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::icd10::IcdCode;
+use crate::ValueError;
 use crate::values::CountryCode;
 
 /// The primary permission of a dataset.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "DuoCondition", into = "DuoCondition")]
 pub enum DuoPermission {
     /// NRES: no restriction.
     NoRestriction,
@@ -23,7 +26,8 @@ pub enum DuoPermission {
 }
 
 /// A modifier that narrows or conditions the permission.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "DuoCondition", into = "DuoCondition")]
 pub enum DuoModifier {
     /// NMDS: no general methods research.
     NoMethodsDevelopment,
@@ -113,8 +117,149 @@ impl DuoTerm {
     }
 }
 
+/// A condition as its short code and the parameter its code needs, the one form in which
+/// conditions are written (requests, stored descriptions, events) and read back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuoCondition {
+    /// The DUO short code (`GRU`, `DS`, `TS`, ...).
+    pub code: String,
+    /// DS: the disease, an ICD-10 code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disease: Option<String>,
+    /// MOR: the date before which results may not be published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+    /// TS: how many months the data may be used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<u32>,
+    /// GS: the countries the data may be used in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub countries: Option<Vec<String>>,
+}
+
+impl DuoCondition {
+    fn bare(code: &str) -> Self {
+        Self {
+            code: code.to_owned(),
+            ..Self::default()
+        }
+    }
+}
+
+fn missing(parameter: &str, code: &str) -> ValueError {
+    ValueError::new("parameter_required", format!("{code} needs `{parameter}`"))
+}
+
+impl TryFrom<&DuoCondition> for DuoPermission {
+    type Error = ValueError;
+    fn try_from(c: &DuoCondition) -> Result<Self, ValueError> {
+        match c.code.as_str() {
+            "NRES" => Ok(Self::NoRestriction),
+            "GRU" => Ok(Self::GeneralResearchUse),
+            "HMB" => Ok(Self::HealthMedicalBiomedical),
+            "POA" => Ok(Self::PopulationOriginsAncestry),
+            "DS" => match c.disease.as_deref() {
+                Some(disease) => IcdCode::parse(disease).map(Self::DiseaseSpecific),
+                None => Err(missing("disease", "DS")),
+            },
+            _ => Err(ValueError::new(
+                "unknown_duo_permission",
+                format!("must be one of: {}", Self::CODES.join(", ")),
+            )),
+        }
+    }
+}
+
+impl TryFrom<&DuoCondition> for DuoModifier {
+    type Error = ValueError;
+    fn try_from(c: &DuoCondition) -> Result<Self, ValueError> {
+        match c.code.as_str() {
+            "NMDS" => Ok(Self::NoMethodsDevelopment),
+            "GSO" => Ok(Self::GeneticStudiesOnly),
+            "NPUNCU" => Ok(Self::NonProfitNonCommercial),
+            "NPU" => Ok(Self::NonProfitUse),
+            "NCU" => Ok(Self::NonCommercialUse),
+            "IRB" => Ok(Self::EthicsApproval),
+            "COL" => Ok(Self::Collaboration),
+            "PUB" => Ok(Self::Publication),
+            "RTN" => Ok(Self::ReturnToDatabase),
+            "US" => Ok(Self::UserSpecific),
+            "PS" => Ok(Self::ProjectSpecific),
+            "IS" => Ok(Self::InstitutionSpecific),
+            "MOR" => c
+                .until
+                .map(Self::PublicationMoratorium)
+                .ok_or_else(|| missing("until", "MOR")),
+            "TS" => match c.months {
+                Some(months) if months > 0 => Ok(Self::TimeLimit(months)),
+                Some(_) => Err(ValueError::new(
+                    "out_of_range",
+                    "TS `months` must be at least 1",
+                )),
+                None => Err(missing("months", "TS")),
+            },
+            "GS" => match &c.countries {
+                Some(countries) if !countries.is_empty() => countries
+                    .iter()
+                    .map(|country| CountryCode::parse(country))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Self::GeographicalRestriction),
+                _ => Err(missing("countries", "GS")),
+            },
+            _ => Err(ValueError::new(
+                "unknown_duo_modifier",
+                format!("must be one of: {}", Self::CODES.join(", ")),
+            )),
+        }
+    }
+}
+
+impl From<&DuoPermission> for DuoCondition {
+    fn from(permission: &DuoPermission) -> Self {
+        let mut condition = Self::bare(permission.term().code);
+        if let DuoPermission::DiseaseSpecific(disease) = permission {
+            condition.disease = Some(disease.to_string());
+        }
+        condition
+    }
+}
+
+impl From<&DuoModifier> for DuoCondition {
+    fn from(modifier: &DuoModifier) -> Self {
+        let mut condition = Self::bare(modifier.term().code);
+        match modifier {
+            DuoModifier::PublicationMoratorium(until) => condition.until = Some(*until),
+            DuoModifier::TimeLimit(months) => condition.months = Some(*months),
+            DuoModifier::GeographicalRestriction(countries) => {
+                condition.countries = Some(countries.iter().map(|c| c.to_string()).collect())
+            }
+            _ => {}
+        }
+        condition
+    }
+}
+
+macro_rules! condition_serde {
+    ($($kind:ty),+) => {$(
+        impl TryFrom<DuoCondition> for $kind {
+            type Error = String;
+            fn try_from(condition: DuoCondition) -> Result<Self, String> {
+                Self::try_from(&condition).map_err(|e| e.message)
+            }
+        }
+
+        impl From<$kind> for DuoCondition {
+            fn from(kind: $kind) -> Self {
+                Self::from(&kind)
+            }
+        }
+    )+};
+}
+
+condition_serde!(DuoPermission, DuoModifier);
+
 /// A dataset's data-use conditions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataUseConditions {
     pub permission: DuoPermission,
     pub modifiers: Vec<DuoModifier>,

@@ -3,13 +3,17 @@
 
 pub mod duo;
 pub mod icd10;
+mod lifecycle;
 pub mod text;
 pub mod vocabulary;
+
+pub use lifecycle::{Dataset, DatasetStatus, Lifecycle};
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use self::duo::DataUseConditions;
 use self::icd10::IcdCode;
@@ -18,10 +22,9 @@ use self::vocabulary::{
     AccessModel, AccessRights, AnnotationMethod, BirthSex, BodyPart, DatasetType, DicomModality,
     HealthCategory, LanguageTag, VariableDatatype,
 };
-use crate::code_enum;
-use crate::ids::{CommitteeId, DatasetId, PublisherId};
+use crate::ids::{CommitteeId, PublisherId};
 use crate::values::{CountryCode, Email, HttpUrl};
-use crate::{DomainError, FieldErrors, ValueError};
+use crate::{FieldErrors, ValueError};
 
 /// Data holders re-confirm their descriptions at least yearly (EHDS Art 60); past this a
 /// description is flagged stale.
@@ -31,17 +34,32 @@ pub const RECONFIRMATION_INTERVAL_DAYS: i64 = 365;
 pub const EHDS_ELI: &str = "http://data.europa.eu/eli/reg/2025/327/oj";
 
 /// A point of contact for questions about a dataset.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactPoint {
     pub email: Email,
     pub url: Option<HttpUrl>,
 }
 
 /// A period with a start and an end date, the start not after the end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "PeriodFields")]
 pub struct Period {
     pub start: NaiveDate,
     pub end: NaiveDate,
+}
+
+/// A period as read, before its order is checked.
+#[derive(Deserialize)]
+struct PeriodFields {
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+impl TryFrom<PeriodFields> for Period {
+    type Error = String;
+    fn try_from(fields: PeriodFields) -> Result<Self, String> {
+        Self::new(fields.start, fields.end).map_err(|e| e.message)
+    }
 }
 
 impl Period {
@@ -58,7 +76,8 @@ impl Period {
 
 /// A code of an EU or HealthDCAT-AP authority list (file types `ZIP`, frequencies `ANNUAL`,
 /// standards `DICOM`, `SNOMED-CT`, ...): upper-case letters, digits, `_` and `-`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct AuthorityCode(String);
 
 impl AuthorityCode {
@@ -82,7 +101,8 @@ impl AuthorityCode {
 }
 
 /// A term of the DPV personal-data taxonomy (`Age`, `Gender`, `HealthRecord`, ...).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct PersonalDataCategory(String);
 
 impl PersonalDataCategory {
@@ -106,7 +126,8 @@ impl PersonalDataCategory {
 }
 
 /// An ISO 8601 duration such as `P1M`, `P1Y6M` or `PT12H` (`dcat:temporalResolution`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct IsoDuration(String);
 
 impl IsoDuration {
@@ -156,15 +177,18 @@ impl IsoDuration {
     }
 }
 
+crate::text_value!(AuthorityCode, PersonalDataCategory, IsoDuration, MediaType);
+
 /// The organisation that holds the data on the publisher's behalf (`geodcatap:custodian`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Custodian {
     pub name: ShortText,
     pub email: Email,
 }
 
 /// An IANA media type, `type/subtype` (`application/dicom`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct MediaType(String);
 
 impl MediaType {
@@ -192,7 +216,7 @@ impl MediaType {
 }
 
 /// One way to obtain the data (a HealthDCAT-AP distribution).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Distribution {
     pub title: Option<ShortText>,
     pub access_url: HttpUrl,
@@ -205,7 +229,7 @@ pub struct Distribution {
 }
 
 /// A column of structured data (CSV on the Web).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Variable {
     pub name: ShortText,
     pub title: ShortText,
@@ -215,7 +239,7 @@ pub struct Variable {
 }
 
 /// Image annotations shipped with an imaging dataset.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Annotations {
     /// Segmentation or classification labels, e.g. `tumour`, `lymph node`.
     pub labels: Vec<ShortText>,
@@ -224,7 +248,7 @@ pub struct Annotations {
 }
 
 /// The cancer-imaging extensions (EUCAIM profile of HealthDCAT-AP).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ImagingProfile {
     /// Primary cancer conditions, as ICD-10 neoplasm codes.
     pub cancer_conditions: Vec<IcdCode>,
@@ -238,7 +262,7 @@ pub struct ImagingProfile {
 }
 
 /// Everything a data holder says about a dataset, each value valid on its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DatasetDraft {
     /// The holder's own identifier (`dct:identifier`), unique per publisher.
     pub identifier: ShortText,
@@ -298,9 +322,24 @@ pub struct DatasetDraft {
     pub data_use: DataUseConditions,
 }
 
-/// A dataset description whose fields agree with each other.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A dataset description whose fields agree with each other. Stored and recorded as its
+/// draft's fields, checked again when read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "DatasetDraft", into = "DatasetDraft")]
 pub struct DatasetDetails(DatasetDraft);
+
+impl TryFrom<DatasetDraft> for DatasetDetails {
+    type Error = String;
+    fn try_from(draft: DatasetDraft) -> Result<Self, String> {
+        Self::new(draft).map_err(|errors| errors.into_error().to_string())
+    }
+}
+
+impl From<DatasetDetails> for DatasetDraft {
+    fn from(details: DatasetDetails) -> Self {
+        details.0
+    }
+}
 
 impl DatasetDetails {
     /// Checks the rules between fields, naming the field of each broken rule: at least one
@@ -425,99 +464,13 @@ impl Deref for DatasetDetails {
     }
 }
 
-code_enum!(
-    /// Where a dataset is in its lifecycle. Only published datasets are searchable; a withdrawn
-    /// one stays readable by id, so links and permits that name it keep working.
-    DatasetStatus, "unknown_status" {
-        Draft = "draft",
-        Published = "published",
-        Withdrawn = "withdrawn",
-    }
-);
-
-/// A change of lifecycle state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lifecycle {
-    Publish,
-    Withdraw,
-}
-
-impl DatasetStatus {
-    /// The state after `action`, or why it is not possible: a published dataset cannot be
-    /// published again, nor a withdrawn one withdrawn again.
-    pub fn after(self, action: Lifecycle) -> Result<DatasetStatus, DomainError> {
-        match (self, action) {
-            (Self::Draft | Self::Withdrawn, Lifecycle::Publish) => Ok(Self::Published),
-            (Self::Draft | Self::Published, Lifecycle::Withdraw) => Ok(Self::Withdrawn),
-            (Self::Published, Lifecycle::Publish) => Err(DomainError::StateConflict {
-                code: "already_published",
-                message: "the dataset is already published".into(),
-            }),
-            (Self::Withdrawn, Lifecycle::Withdraw) => Err(DomainError::StateConflict {
-                code: "already_withdrawn",
-                message: "the dataset is already withdrawn".into(),
-            }),
-        }
-    }
-}
-
-/// A stored dataset.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dataset {
-    pub id: DatasetId,
-    pub details: DatasetDetails,
-    pub status: DatasetStatus,
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub modified_at: DateTime<Utc>,
-    /// When it was first published (`dct:issued`).
-    pub issued_at: Option<DateTime<Utc>>,
-    /// When its holder last confirmed the description is current (EHDS Art 60).
-    pub confirmed_at: DateTime<Utc>,
-}
-
-impl Dataset {
-    /// A new dataset at version 1, created and confirmed `now`, and issued `now` when it
-    /// starts out published (bulk imports) rather than as a draft.
-    pub fn new(
-        id: DatasetId,
-        details: DatasetDetails,
-        status: DatasetStatus,
-        now: DateTime<Utc>,
-    ) -> Self {
-        Self {
-            id,
-            details,
-            status,
-            version: 1,
-            created_at: now,
-            modified_at: now,
-            issued_at: (status == DatasetStatus::Published).then_some(now),
-            confirmed_at: now,
-        }
-    }
-
-    /// Whether the holder has not re-confirmed the description within a year (EHDS Art 60).
-    pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
-        now - self.confirmed_at > Duration::days(RECONFIRMATION_INTERVAL_DAYS)
-    }
-
-    /// When what is said of the dataset last changed as of `now`: its description, its
-    /// confirmation, or its becoming stale.
-    pub fn changed_at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        let stale_since = self.confirmed_at + Duration::days(RECONFIRMATION_INTERVAL_DAYS);
-        let mut changed = self.modified_at.max(self.confirmed_at);
-        if self.is_stale(now) {
-            changed = changed.max(stale_since);
-        }
-        changed
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DomainError;
     use crate::catalogue::duo::DuoPermission;
+    use crate::ids::DatasetId;
+    use chrono::{Duration, Utc};
 
     fn text(s: &str) -> LocalizedText {
         LocalizedText::new(BTreeMap::from([(

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::vocabulary::LanguageTag;
 use crate::ValueError;
 use crate::values::{bidi_controls_refused, is_bidi_control};
@@ -33,7 +35,8 @@ fn checked_text(input: &str, max: usize, multiline: bool) -> Result<String, Valu
 }
 
 /// A single-line text of at most 500 characters (names, labels, keywords).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct ShortText(String);
 
 impl ShortText {
@@ -49,7 +52,8 @@ impl ShortText {
 }
 
 /// A long text of at most 20,000 characters, line breaks allowed (descriptions, provenance).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct LongText(String);
 
 impl LongText {
@@ -66,8 +70,27 @@ impl LongText {
 
 /// A text in one or more languages; English is always there, so every catalogue harvester
 /// finds a text it can show.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    try_from = "BTreeMap<LanguageTag, LongText>",
+    into = "BTreeMap<LanguageTag, LongText>"
+)]
 pub struct LocalizedText(BTreeMap<LanguageTag, LongText>);
+
+crate::text_value!(ShortText, LongText);
+
+impl TryFrom<BTreeMap<LanguageTag, LongText>> for LocalizedText {
+    type Error = String;
+    fn try_from(texts: BTreeMap<LanguageTag, LongText>) -> Result<Self, String> {
+        Self::new(texts).map_err(|e| e.message)
+    }
+}
+
+impl From<LocalizedText> for BTreeMap<LanguageTag, LongText> {
+    fn from(text: LocalizedText) -> Self {
+        text.0
+    }
+}
 
 impl LocalizedText {
     /// Checks that an English text is present, and at most [`crate::limits::LANGUAGES`].

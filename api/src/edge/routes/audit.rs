@@ -17,7 +17,8 @@ use crate::application::audit as usecase;
 use crate::edge::auth::{AdminOnly, Authorized, Caller};
 use crate::edge::error::ApiError;
 use crate::edge::extract::{QueryParams, encode_cursor, parse_page};
-use crate::edge::state::{AppState, now};
+use crate::edge::state::AppState;
+use hdab_persistence::now;
 
 /// Walking a long log takes a while; its statements are bounded by the statement timeout.
 const VERIFY_DEADLINE: Duration = Duration::from_secs(600);
@@ -172,7 +173,7 @@ pub async fn create_checkpoint(
 ) -> Result<HttpResponse, ApiError> {
     let signer = std::sync::Arc::clone(&state.checkpoints);
     let (checkpoint, created) = state
-        .db(move |conn| usecase::checkpoint_now(conn, &signer, now()))
+        .db(move |conn| Ok(usecase::checkpoint_now(conn, &signer, now())?))
         .await?;
     let mut response = if created {
         HttpResponse::Created()

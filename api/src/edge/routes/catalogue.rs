@@ -1,13 +1,10 @@
 //! `/api/v1/catalogue`: the `dcat:Catalog` of published datasets as HealthDCAT-AP RDF, paged
 //! with Hydra, for the EU central catalogue and other harvesters.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use hdab_domain::ids::DatasetId;
-use hdab_domain::publisher::Publisher;
 use hdab_openapi::catalogue::JsonLdDocument;
 use hdab_persistence::datasets::{self, DatasetFilter, DatasetRecord};
 use hdab_persistence::page::Page;
@@ -16,11 +13,11 @@ use utoipa::IntoParams;
 
 use super::datasets::rdf_response;
 use super::problems::CatalogueProblems;
-use crate::application::datasets::read_or_skip;
 use crate::edge::error::{ApiError, ErrorCode};
 use crate::edge::extract::{QueryParams, encode_cursor, parse_page};
 use crate::edge::negotiate::{CATALOGUE_REPRESENTATIONS, Representation, negotiate};
 use crate::edge::state::AppState;
+use crate::projections::published::read_or_skip;
 use crate::projections::rdf::{PageLinks, RdfSyntax};
 
 /// Which page of the catalogue.
@@ -149,15 +146,10 @@ async fn page(
             let changed = datasets::last_catalogue_change(conn)?;
             let page = within_budget(datasets::list(conn, &filter, after, limit)?);
             let datasets: Vec<_> = page.items.into_iter().filter_map(read_or_skip).collect();
-            let mut publishers: BTreeMap<_, Publisher> = BTreeMap::new();
-            for dataset in &datasets {
-                let id = dataset.details.publisher_id;
-                if let std::collections::btree_map::Entry::Vacant(slot) = publishers.entry(id) {
-                    let publisher = hdab_persistence::publishers::find(conn, id)?
-                        .ok_or_else(|| ApiError::internal("a dataset's publisher is missing"))?;
-                    slot.insert(publisher);
-                }
-            }
+            let publishers = hdab_persistence::publishers::find_many(
+                conn,
+                datasets.iter().map(|d| d.details.publisher_id),
+            )?;
             Ok((datasets, publishers, page.next_after, total, changed))
         })
         .await?;

@@ -13,14 +13,15 @@ use super::problems::{
     ReplaceProblems,
 };
 use super::{content_etag, http_date};
+use crate::application::AppError;
 use crate::application::datasets as usecase;
 use crate::edge::auth::{Authorized, Caller, DatasetWriter};
 use crate::edge::error::ApiError;
-use crate::edge::extract::variant_etag;
-use crate::edge::extract::{IfMatch, JsonBody, QueryParams};
+use crate::edge::extract::{IfMatch, JsonBody, QueryParams, variant_etag};
 use crate::edge::negotiate::{DATASET_REPRESENTATIONS, Representation, negotiate};
-use crate::edge::state::{AppState, now};
+use crate::edge::state::AppState;
 use crate::projections::rdf::{self, RdfSyntax};
+use hdab_persistence::now;
 
 fn location(id: DatasetId) -> String {
     format!("/api/v1/datasets/{id}")
@@ -43,7 +44,7 @@ pub async fn create(
     let details = DatasetDetails::try_from(&body.0)?;
     let principal = writer.principal;
     let dataset = state
-        .write_then_index(move |conn| usecase::create(conn, &principal, now(), details))
+        .write(move |conn| usecase::create(conn, &principal, now(), details))
         .await?;
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, location(dataset.id)));
@@ -64,7 +65,7 @@ pub async fn search(
     _caller: Caller,
     query: QueryParams<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = crate::projections::search::parse_request(&query)?;
+    let request = crate::edge::search_params::parse_request(&query)?;
     // On the worker itself: a search takes about a millisecond of CPU, less than the hop to the
     // blocking pool and back costs under load.
     let results = state
@@ -72,7 +73,7 @@ pub async fn search(
         .index
         .search(&request)
         .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok().json(crate::projections::search::page(results)?))
+    Ok(HttpResponse::Ok().json(crate::edge::search_params::page(results)?))
 }
 
 /// Read a dataset: JSON, or its HealthDCAT-AP description in Turtle, JSON-LD or RDF/XML by
@@ -235,9 +236,7 @@ pub async fn replace(
     let id = id.into_inner();
     let principal = writer.principal;
     let dataset = state
-        .write_then_index(move |conn| {
-            usecase::replace(conn, &principal, now(), id, &if_match.0, details)
-        })
+        .write(move |conn| usecase::replace(conn, &principal, now(), id, &if_match.0, details))
         .await?;
     Ok(json_response(HttpResponse::Ok(), &dataset))
 }
@@ -250,13 +249,13 @@ async fn lifecycle(
         &mut hdab_persistence::DbConnection,
         &hdab_domain::auth::Principal,
         DatasetId,
-    ) -> Result<Dataset, ApiError>
+    ) -> Result<Dataset, AppError>
     + Send
     + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let principal = writer.principal;
     let dataset = state
-        .write_then_index(move |conn| change(conn, &principal, id))
+        .write(move |conn| change(conn, &principal, id))
         .await?;
     Ok(json_response(HttpResponse::Ok(), &dataset))
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod committees;
 pub mod datasets;
+pub mod jobs;
 pub mod problems;
 pub mod publishers;
 pub mod system;
@@ -49,7 +50,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(audit::list_events)
                 .service(audit::verify)
                 .service(audit::list_checkpoints)
-                .service(audit::create_checkpoint),
+                .service(audit::create_checkpoint)
+                .service(jobs::list)
+                .service(jobs::runs),
         );
 }
 

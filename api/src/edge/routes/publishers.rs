@@ -15,7 +15,8 @@ use crate::application::publishers as usecase;
 use crate::edge::auth::{AdminOnly, Authorized, Caller};
 use crate::edge::error::ApiError;
 use crate::edge::extract::{IfMatch, JsonBody, OptionalIfMatch, QueryParams, parse_page};
-use crate::edge::state::{AppState, now};
+use crate::edge::state::AppState;
+use hdab_persistence::now;
 
 fn location(id: PublisherId) -> String {
     format!("/api/v1/publishers/{id}")
@@ -41,7 +42,7 @@ pub async fn create(
     let actor = admin.principal.subject.to_string();
     let details = PublisherDetails::try_from(body.0)?;
     let publisher = state
-        .db(move |conn| usecase::create(conn, &actor, now(), details))
+        .write(move |conn| usecase::create(conn, &actor, now(), details))
         .await?;
     Ok(created(
         location(publisher.id),
@@ -122,9 +123,7 @@ pub async fn replace(
     let details = PublisherDetails::try_from(body.0)?;
     let id = id.into_inner();
     let publisher = state
-        .write_then_index(move |conn| {
-            usecase::replace(conn, &actor, now(), id, &if_match.0, details)
-        })
+        .write(move |conn| usecase::replace(conn, &actor, now(), id, &if_match.0, details))
         .await?;
     Ok(versioned(
         publisher.version,
@@ -153,7 +152,7 @@ pub async fn delete(
     let actor = admin.principal.subject.to_string();
     let id = id.into_inner();
     state
-        .db(move |conn| usecase::delete(conn, &actor, now(), id, &if_match.0))
+        .write(move |conn| usecase::delete(conn, &actor, now(), id, &if_match.0))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,173 @@
+//! The job runner: one task per process that catches followers up and runs due jobs, woken
+//! every second or when nudged after a write, and stopped with the server.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::rt::task::JoinHandle;
+use hdab_persistence::jobs::{self, JobRun};
+use hdab_persistence::{DbConnection, Pool, events};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use super::{Follower, Job};
+use crate::application::AppError;
+use hdab_persistence::now;
+
+/// Events a follower reads per batch.
+const BATCH: i64 = 500;
+/// How often the runner looks for work when nobody nudges it.
+const TICK: Duration = Duration::from_secs(1);
+/// How long a claimed job is held: past this, another process may take it over.
+const LEASE: Duration = Duration::from_secs(600);
+
+/// Brings `follower` up to the log's head, batch by batch.
+pub fn catch_up(follower: &dyn Follower, conn: &mut DbConnection) -> Result<(), AppError> {
+    loop {
+        let cursor = follower.cursor();
+        let batch = events::list_after(conn, cursor, BATCH)?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        follower.apply(conn, &batch)?;
+        if follower.cursor() <= cursor {
+            return Err(AppError::internal(format!(
+                "the {} did not move past event {cursor}",
+                follower.name()
+            )));
+        }
+    }
+}
+
+/// The followers and jobs of this process.
+pub struct Runner {
+    followers: Vec<(Arc<dyn Follower>, Mutex<()>)>,
+    jobs: Vec<Arc<dyn Job>>,
+    /// This process, as the schedule and the run log name it.
+    instance: String,
+    nudged: Notify,
+}
+
+/// The running task; [`RunnerHandle::stop`] ends it after the work in hand.
+pub struct RunnerHandle {
+    stop: Arc<Notify>,
+    task: JoinHandle<()>,
+}
+
+impl RunnerHandle {
+    pub async fn stop(self) {
+        self.stop.notify_one();
+        if self.task.await.is_err() {
+            tracing::warn!("the job runner ended abnormally");
+        }
+    }
+}
+
+impl Runner {
+    pub fn new(followers: Vec<Arc<dyn Follower>>, jobs: Vec<Arc<dyn Job>>) -> Self {
+        Self {
+            followers: followers.into_iter().map(|f| (f, Mutex::new(()))).collect(),
+            jobs,
+            instance: format!(
+                "pid-{}-{}",
+                std::process::id(),
+                &Uuid::new_v4().simple().to_string()[..8]
+            ),
+            nudged: Notify::new(),
+        }
+    }
+
+    /// Brings every follower up to the log's head. A follower catches up one caller at a
+    /// time; the second finds nothing left to do.
+    pub fn catch_up(&self, conn: &mut DbConnection) -> Result<(), AppError> {
+        for (follower, one_at_a_time) in &self.followers {
+            let _guard = one_at_a_time
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            catch_up(follower.as_ref(), conn)?;
+        }
+        Ok(())
+    }
+
+    /// Wakes the runner: there is new work (a write was committed).
+    pub fn nudge(&self) {
+        self.nudged.notify_one();
+    }
+
+    /// Starts the runner's task on the current actix system.
+    pub fn spawn(self: Arc<Self>, pool: Pool) -> RunnerHandle {
+        let stop = Arc::new(Notify::new());
+        let stopped = Arc::clone(&stop);
+        let task = actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(TICK);
+            loop {
+                tokio::select! {
+                    _ = stopped.notified() => break,
+                    _ = tick.tick() => {}
+                    _ = self.nudged.notified() => {}
+                }
+                let (runner, pool) = (Arc::clone(&self), pool.clone());
+                let round = actix_web::web::block(move || runner.round(&pool)).await;
+                if let Err(error) = round {
+                    tracing::warn!(error = %error, "a job runner round was cancelled");
+                }
+            }
+            tracing::info!("the job runner stopped");
+        });
+        RunnerHandle { stop, task }
+    }
+
+    /// One round: catch the followers up, run what is due. Failures are logged and retried
+    /// next round; they never stop the runner.
+    fn round(&self, pool: &Pool) {
+        let mut conn = match pool.get() {
+            Ok(conn) => conn,
+            Err(error) => {
+                tracing::warn!(error = %error, "the job runner has no database connection; retrying");
+                return;
+            }
+        };
+        if let Err(error) = self.catch_up(&mut conn) {
+            tracing::warn!(error = %error, "a follower could not catch up; retrying");
+        }
+        for job in &self.jobs {
+            if let Err(error) = self.run_if_due(&mut conn, job.as_ref()) {
+                tracing::warn!(error = %error, job = job.name(), "could not run a job; retrying");
+            }
+        }
+    }
+
+    /// Runs `job` if it is due and this process wins the claim, and records the run.
+    fn run_if_due(&self, conn: &mut DbConnection, job: &dyn Job) -> Result<(), AppError> {
+        let started_at = now();
+        jobs::ensure(conn, job.name(), started_at)?;
+        let lease_until = started_at + chrono::Duration::from_std(LEASE).unwrap_or_default();
+        if !jobs::claim(conn, job.name(), &self.instance, started_at, lease_until)? {
+            return Ok(());
+        }
+        let outcome = job.run(conn);
+        let finished_at = now();
+        let (succeeded, detail) = match &outcome {
+            Ok(detail) => (true, detail.clone()),
+            Err(error) => (false, error.to_string()),
+        };
+        if !succeeded {
+            tracing::warn!(job = job.name(), error = %detail, "a job failed; it runs again when due");
+        }
+        jobs::record_run(
+            conn,
+            &JobRun {
+                id: Uuid::now_v7().to_string(),
+                job: job.name().to_owned(),
+                instance: self.instance.clone(),
+                started_at,
+                finished_at,
+                succeeded,
+                detail,
+            },
+        )?;
+        let every = chrono::Duration::from_std(job.every()).unwrap_or_default();
+        jobs::release(conn, job.name(), &self.instance, finished_at + every)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,190 @@
+//! What hdab records: every state change is one [`Event`], chained into the log ([`chain`]).
+//!
+//! Each event is one variant per `entity.action`, its payload made of domain values. It is
+//! written as `{"v": 1, "data": ...}`: the hash chain keeps a payload's text for ever, so the
+//! version says which shape a reader is looking at, and a later shape can be read beside this
+//! one. Payloads written before versions existed (the wire views of the first releases) have
+//! no `v`; they still verify (the chain hashes the stored text) and followers still know them
+//! by their [`EventKind`], but [`Event::read`] reports them as [`ReadError::Unversioned`].
+
+mod chain;
+
+pub use chain::{ChainHead, ChainedEvent, GENESIS_HASH, LinkBreak, NewEvent, chain, check_link};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::Dataset;
+use crate::code_enum;
+use crate::committee::Committee;
+use crate::ids::{CommitteeId, PublisherId};
+use crate::publisher::Publisher;
+use crate::values::Name;
+
+/// The payload shape events are written in now.
+pub const PAYLOAD_VERSION: u32 = 1;
+
+code_enum!(
+    /// What happened, as the log's `action` column names it: `<entity>.<verb>`.
+    EventKind, "unknown_event_kind" {
+        PublisherCreated = "publisher.created",
+        PublisherUpdated = "publisher.updated",
+        PublisherDeleted = "publisher.deleted",
+        CommitteeCreated = "committee.created",
+        CommitteeUpdated = "committee.updated",
+        CommitteeDeleted = "committee.deleted",
+        DatasetCreated = "dataset.created",
+        DatasetUpdated = "dataset.updated",
+        DatasetPublished = "dataset.published",
+        DatasetWithdrawn = "dataset.withdrawn",
+        DatasetConfirmed = "dataset.confirmed",
+    }
+);
+
+impl EventKind {
+    /// The kind of entity the event is about: the part of the action before the dot.
+    pub fn entity_type(self) -> &'static str {
+        let action = self.as_str();
+        action.split_once('.').map_or(action, |(entity, _)| entity)
+    }
+}
+
+/// What is left of a deleted organisation in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deleted<Id> {
+    pub id: Id,
+    pub name: Name,
+}
+
+/// One state change, with the state after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    PublisherCreated(Publisher),
+    PublisherUpdated(Publisher),
+    PublisherDeleted(Deleted<PublisherId>),
+    CommitteeCreated(Committee),
+    CommitteeUpdated(Committee),
+    CommitteeDeleted(Deleted<CommitteeId>),
+    DatasetCreated(Dataset),
+    DatasetUpdated(Dataset),
+    DatasetPublished(Dataset),
+    DatasetWithdrawn(Dataset),
+    DatasetConfirmed(Dataset),
+}
+
+#[derive(Serialize)]
+struct Envelope<'a, T> {
+    v: u32,
+    data: &'a T,
+}
+
+#[derive(Deserialize)]
+struct RawEnvelope {
+    v: Option<u32>,
+    data: Option<serde_json::Value>,
+}
+
+/// Why a stored payload does not read as an [`Event`].
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("the payload predates versioned events")]
+    Unversioned,
+    #[error("payload version {0} is unknown to this hdab")]
+    UnknownVersion(u32),
+    #[error("the payload does not read as a {kind}: {reason}")]
+    Malformed { kind: &'static str, reason: String },
+}
+
+impl Event {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Self::PublisherCreated(_) => EventKind::PublisherCreated,
+            Self::PublisherUpdated(_) => EventKind::PublisherUpdated,
+            Self::PublisherDeleted(_) => EventKind::PublisherDeleted,
+            Self::CommitteeCreated(_) => EventKind::CommitteeCreated,
+            Self::CommitteeUpdated(_) => EventKind::CommitteeUpdated,
+            Self::CommitteeDeleted(_) => EventKind::CommitteeDeleted,
+            Self::DatasetCreated(_) => EventKind::DatasetCreated,
+            Self::DatasetUpdated(_) => EventKind::DatasetUpdated,
+            Self::DatasetPublished(_) => EventKind::DatasetPublished,
+            Self::DatasetWithdrawn(_) => EventKind::DatasetWithdrawn,
+            Self::DatasetConfirmed(_) => EventKind::DatasetConfirmed,
+        }
+    }
+
+    /// The id of the entity the event is about.
+    pub fn entity_id(&self) -> String {
+        match self {
+            Self::PublisherCreated(p) | Self::PublisherUpdated(p) => p.id.to_string(),
+            Self::PublisherDeleted(d) => d.id.to_string(),
+            Self::CommitteeCreated(c) | Self::CommitteeUpdated(c) => c.id.to_string(),
+            Self::CommitteeDeleted(d) => d.id.to_string(),
+            Self::DatasetCreated(d)
+            | Self::DatasetUpdated(d)
+            | Self::DatasetPublished(d)
+            | Self::DatasetWithdrawn(d)
+            | Self::DatasetConfirmed(d) => d.id.to_string(),
+        }
+    }
+
+    /// The event as the log records it.
+    pub fn to_record(&self) -> Result<NewEvent, serde_json::Error> {
+        fn versioned<T: Serialize>(data: &T) -> Result<String, serde_json::Error> {
+            serde_json::to_string(&Envelope {
+                v: PAYLOAD_VERSION,
+                data,
+            })
+        }
+        let payload = match self {
+            Self::PublisherCreated(p) | Self::PublisherUpdated(p) => versioned(p),
+            Self::PublisherDeleted(d) => versioned(d),
+            Self::CommitteeCreated(c) | Self::CommitteeUpdated(c) => versioned(c),
+            Self::CommitteeDeleted(d) => versioned(d),
+            Self::DatasetCreated(d)
+            | Self::DatasetUpdated(d)
+            | Self::DatasetPublished(d)
+            | Self::DatasetWithdrawn(d)
+            | Self::DatasetConfirmed(d) => versioned(d),
+        }?;
+        let kind = self.kind();
+        Ok(NewEvent {
+            action: kind.as_str(),
+            entity_type: kind.entity_type(),
+            entity_id: self.entity_id(),
+            payload,
+        })
+    }
+
+    /// Reads a stored payload of `kind` back.
+    pub fn read(kind: EventKind, payload: &str) -> Result<Self, ReadError> {
+        let malformed = |reason: String| ReadError::Malformed {
+            kind: kind.as_str(),
+            reason,
+        };
+        let envelope: RawEnvelope =
+            serde_json::from_str(payload).map_err(|e| malformed(e.to_string()))?;
+        let data = match (envelope.v, envelope.data) {
+            (None, _) => return Err(ReadError::Unversioned),
+            (Some(PAYLOAD_VERSION), Some(data)) => data,
+            (Some(PAYLOAD_VERSION), None) => return Err(malformed("no `data`".into())),
+            (Some(other), _) => return Err(ReadError::UnknownVersion(other)),
+        };
+        fn data_as<T: DeserializeOwned>(data: serde_json::Value) -> Result<T, serde_json::Error> {
+            serde_json::from_value(data)
+        }
+        let event = match kind {
+            EventKind::PublisherCreated => data_as(data).map(Self::PublisherCreated),
+            EventKind::PublisherUpdated => data_as(data).map(Self::PublisherUpdated),
+            EventKind::PublisherDeleted => data_as(data).map(Self::PublisherDeleted),
+            EventKind::CommitteeCreated => data_as(data).map(Self::CommitteeCreated),
+            EventKind::CommitteeUpdated => data_as(data).map(Self::CommitteeUpdated),
+            EventKind::CommitteeDeleted => data_as(data).map(Self::CommitteeDeleted),
+            EventKind::DatasetCreated => data_as(data).map(Self::DatasetCreated),
+            EventKind::DatasetUpdated => data_as(data).map(Self::DatasetUpdated),
+            EventKind::DatasetPublished => data_as(data).map(Self::DatasetPublished),
+            EventKind::DatasetWithdrawn => data_as(data).map(Self::DatasetWithdrawn),
+            EventKind::DatasetConfirmed => data_as(data).map(Self::DatasetConfirmed),
+        };
+        event.map_err(|e| malformed(e.to_string()))
+    }
+}
