@@ -178,3 +178,63 @@ impl Dataset {
         (next.clone(), Event::DatasetConfirmed(next))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::tests::details;
+    use crate::ids::PublisherId;
+    use chrono::Utc;
+
+    #[test]
+    fn a_replacement_is_a_new_version_and_a_confirmation_art_60() {
+        let created = Utc::now() - Duration::days(30);
+        let description = details();
+        let (draft, event) = Dataset::draft(DatasetId::generate(), description.clone(), created);
+        assert_eq!(event, Event::DatasetCreated(draft.clone()));
+        let now = Utc::now();
+        let (next, event) = draft
+            .replace(description.clone(), &Precondition::OneOf(vec![1]), now)
+            .unwrap();
+        assert_eq!(
+            (next.version, next.modified_at, next.confirmed_at),
+            (2, now, now)
+        );
+        assert_eq!(event, Event::DatasetUpdated(next.clone()));
+        let stale = draft.replace(description, &Precondition::OneOf(vec![7]), now);
+        assert_eq!(stale.unwrap_err(), DomainError::StaleVersion { current: 1 });
+    }
+
+    #[test]
+    fn a_dataset_stays_with_its_publisher() {
+        let (draft, _) = Dataset::draft(DatasetId::generate(), details(), Utc::now());
+        let mut fields: super::super::DatasetDraft = draft.details.clone().into();
+        fields.publisher_id = PublisherId::generate();
+        let moved = DatasetDetails::new(fields).unwrap();
+        let refused = draft
+            .replace(moved, &Precondition::Any, Utc::now())
+            .unwrap_err();
+        assert_eq!(refused.code(), "validation_failed");
+    }
+
+    #[test]
+    fn publishing_issues_once_and_withdrawing_keeps_the_issue_date() {
+        let start = Utc::now() - Duration::days(2);
+        let (draft, _) = Dataset::draft(DatasetId::generate(), details(), start);
+        let published_at = start + Duration::days(1);
+        let (published, event) = draft
+            .change_status(Lifecycle::Publish, published_at)
+            .unwrap();
+        assert_eq!(published.issued_at, Some(published_at));
+        assert!(matches!(event, Event::DatasetPublished(_)));
+        let (withdrawn, event) = published
+            .change_status(Lifecycle::Withdraw, Utc::now())
+            .unwrap();
+        assert_eq!(withdrawn.issued_at, Some(published_at));
+        assert_eq!(withdrawn.version, 3);
+        assert!(matches!(event, Event::DatasetWithdrawn(_)));
+        let (confirmed, event) = withdrawn.confirm(Utc::now());
+        assert_eq!(confirmed.version, 4);
+        assert!(matches!(event, Event::DatasetConfirmed(_)));
+    }
+}

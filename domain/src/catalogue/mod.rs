@@ -465,7 +465,7 @@ impl Deref for DatasetDetails {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::DomainError;
     use crate::catalogue::duo::DuoPermission;
@@ -478,6 +478,11 @@ mod tests {
             LongText::parse(s).unwrap(),
         )]))
         .unwrap()
+    }
+
+    /// A valid PUBLIC description.
+    pub(crate) fn details() -> DatasetDetails {
+        DatasetDetails::new(draft(AccessRights::Public)).unwrap()
     }
 
     fn draft(access_rights: AccessRights) -> DatasetDraft {

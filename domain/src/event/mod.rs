@@ -188,3 +188,61 @@ impl Event {
         event.map_err(|e| malformed(e.to_string()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::publisher::{OrganisationType, PublisherDetails};
+    use crate::values::{CountryCode, Email};
+    use chrono::Utc;
+
+    fn publisher() -> Publisher {
+        let details = PublisherDetails {
+            name: Name::parse("Hospital Clínic").unwrap(),
+            country: CountryCode::parse("ES").unwrap(),
+            organisation_type: OrganisationType::Academic,
+            homepage: None,
+            contact_email: Email::parse("dac@example.org").unwrap(),
+            trusted_data_holder: true,
+        };
+        Publisher::register(PublisherId::generate(), details, Utc::now()).0
+    }
+
+    #[test]
+    fn an_event_reads_back_as_it_was_recorded() {
+        let event = Event::PublisherUpdated(publisher());
+        let record = event.to_record().unwrap();
+        assert_eq!(record.action, "publisher.updated");
+        assert_eq!(record.entity_type, "publisher");
+        assert!(
+            record.payload.starts_with(r#"{"v":1,"data":"#),
+            "{}",
+            record.payload
+        );
+        let kind = EventKind::parse(record.action).unwrap();
+        assert_eq!(Event::read(kind, &record.payload).unwrap(), event);
+    }
+
+    #[test]
+    fn payloads_of_the_first_releases_are_known_as_unversioned() {
+        let wire_view = r#"{"id":"x","name":"Hospital Clínic","version":1}"#;
+        assert!(matches!(
+            Event::read(EventKind::PublisherCreated, wire_view),
+            Err(ReadError::Unversioned)
+        ));
+        assert!(matches!(
+            Event::read(EventKind::PublisherCreated, r#"{"v":2,"data":{}}"#),
+            Err(ReadError::UnknownVersion(2))
+        ));
+    }
+
+    #[test]
+    fn every_kind_names_its_entity() {
+        assert_eq!(EventKind::DatasetWithdrawn.entity_type(), "dataset");
+        assert_eq!(EventKind::CommitteeDeleted.entity_type(), "committee");
+        assert_eq!(
+            EventKind::parse("dataset.confirmed"),
+            Ok(EventKind::DatasetConfirmed)
+        );
+    }
+}
