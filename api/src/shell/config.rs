@@ -9,6 +9,8 @@ use std::time::Duration;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use hdab_persistence::{DatabaseUrl, Timeouts};
+
+use crate::outbound::{AddressPolicy, OutboundSettings};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +58,11 @@ struct RawSettings {
     index_dir: Option<PathBuf>,
     audit_key_file: Option<PathBuf>,
     audit_checkpoint_interval_secs: u64,
+    outbound_connect_timeout_secs: u64,
+    outbound_timeout_secs: u64,
+    outbound_retries: u32,
+    outbound_allow_private: bool,
+    outbound_allowed_hosts: Option<String>,
 }
 
 impl Default for RawSettings {
@@ -93,6 +100,11 @@ impl Default for RawSettings {
             index_dir: None,
             audit_key_file: None,
             audit_checkpoint_interval_secs: 3600,
+            outbound_connect_timeout_secs: 5,
+            outbound_timeout_secs: 30,
+            outbound_retries: 2,
+            outbound_allow_private: false,
+            outbound_allowed_hosts: None,
         }
     }
 }
@@ -168,6 +180,8 @@ pub struct Settings {
     pub demo_on_first_start: bool,
     /// The key that signs the event log's checkpoints; never in the database.
     pub audit_key_file: PathBuf,
+    /// How hdab calls other systems: timeouts, retries, the address policy.
+    pub outbound: OutboundSettings,
     /// How often a checkpoint of the event log is signed (when the log moved); `None`: never
     /// on a timer, only on demand.
     pub audit_checkpoint_interval: Option<Duration>,
@@ -276,7 +290,9 @@ impl Settings {
             .unwrap_or_else(|| raw.data_dir.join("audit-signing-key.pem"));
         let audit_checkpoint_interval = (raw.audit_checkpoint_interval_secs > 0)
             .then(|| Duration::from_secs(raw.audit_checkpoint_interval_secs));
+        let outbound = check_outbound(&raw)?;
         Ok(Self {
+            outbound,
             demo_on_first_start: raw.demo_on_first_start,
             audit_key_file,
             audit_checkpoint_interval,
@@ -343,6 +359,31 @@ fn describe_errors(errors: figment::Error) -> String {
         })
         .collect();
     format!("invalid configuration: {}", lines.join("; "))
+}
+
+fn check_outbound(raw: &RawSettings) -> Result<OutboundSettings, String> {
+    if raw.outbound_connect_timeout_secs == 0 || raw.outbound_timeout_secs == 0 {
+        return Err("HDAB_OUTBOUND_CONNECT_TIMEOUT_SECS and HDAB_OUTBOUND_TIMEOUT_SECS (outbound_connect_timeout_secs, outbound_timeout_secs) must be at least 1".into());
+    }
+    let allowed_hosts = raw
+        .outbound_allowed_hosts
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|host| !host.is_empty())
+        .map(str::to_owned)
+        .collect();
+    Ok(OutboundSettings {
+        connect_timeout: Duration::from_secs(raw.outbound_connect_timeout_secs),
+        timeout: Duration::from_secs(raw.outbound_timeout_secs),
+        retries: raw.outbound_retries,
+        policy: AddressPolicy {
+            allow_private: raw.outbound_allow_private,
+            allowed_hosts,
+        },
+        ..OutboundSettings::default()
+    })
 }
 
 /// The comma-separated origins of `HDAB_CORS_ALLOWED_ORIGINS`, each `scheme://host[:port]`.

@@ -33,8 +33,9 @@ pub struct Started {
 pub fn start(settings: Settings) -> anyhow::Result<Started> {
     crate::shell::tls::install_crypto_provider();
     let pool = open_database(&settings)?;
-    let verifier = TokenVerifier::from_settings(&settings.auth, &settings.data_dir)
-        .map_err(anyhow::Error::msg)?;
+    let verifier =
+        TokenVerifier::from_settings(&settings.auth, &settings.data_dir, &settings.outbound)
+            .map_err(anyhow::Error::msg)?;
     if settings.auth.mode == AuthMode::Development {
         tracing::warn!(
             data_dir = %settings.data_dir.display(),

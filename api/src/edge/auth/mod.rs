@@ -21,6 +21,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 
 use crate::edge::error::{ApiError, ErrorCode};
+use crate::outbound::OutboundSettings;
 use crate::shell::config::{AuthMode, AuthSettings, ClaimNames};
 
 /// The issuer of development tokens.
@@ -81,7 +82,11 @@ const ACCEPTED_ALGORITHMS: &[Algorithm] = &[
 impl TokenVerifier {
     /// The verifier for the configured mode; in development mode the key is created in
     /// `data_dir` on first use.
-    pub fn from_settings(auth: &AuthSettings, data_dir: &std::path::Path) -> Result<Self, String> {
+    pub fn from_settings(
+        auth: &AuthSettings,
+        data_dir: &std::path::Path,
+        outbound: &OutboundSettings,
+    ) -> Result<Self, String> {
         let max_lifetime = (auth.mode == AuthMode::Development).then_some(auth.dev_token_max_ttl);
         let (keys, issuer) = match &auth.mode {
             AuthMode::Development => (
@@ -90,10 +95,11 @@ impl TokenVerifier {
             ),
             AuthMode::Oidc { issuer, jwks_url } => (
                 KeySource::Oidc(Box::new(oidc::OidcKeys::new(
-                    issuer,
+                    &url::Url::parse(issuer).map_err(|e| format!("the issuer URL: {e}"))?,
                     jwks_url.clone(),
                     auth.jwks_min_refresh_secs,
                     auth.jwks_timeout,
+                    outbound,
                 )?)),
                 issuer.clone(),
             ),

@@ -14,6 +14,7 @@ use jsonwebtoken::jwk::{JwkSet, PublicKeyUse};
 use serde::Deserialize;
 
 use super::{AuthError, invalid};
+use crate::outbound::{Outbound, OutboundSettings};
 
 /// The longest wait between two fetches after failures.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -21,7 +22,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(300);
 const MAX_JWKS_BYTES: usize = 256 * 1024;
 
 pub struct OidcKeys {
-    client: reqwest::Client,
+    outbound: Outbound,
     issuer: String,
     configured_jwks_url: Option<url::Url>,
     min_refresh: Duration,
@@ -48,20 +49,29 @@ struct Discovery {
 }
 
 impl OidcKeys {
+    /// Keys of `issuer`, fetched through an outbound client that may call the issuer (and its
+    /// key set's host) wherever it is: the operator configured them.
     pub fn new(
-        issuer: &str,
+        issuer: &url::Url,
         jwks_url: Option<url::Url>,
         min_refresh_secs: u64,
         fetch_timeout: Duration,
+        outbound: &OutboundSettings,
     ) -> Result<Self, String> {
-        crate::shell::tls::install_crypto_provider();
-        let client = reqwest::Client::builder()
-            .timeout(fetch_timeout)
-            .user_agent(concat!("hdab/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client for the token issuer: {e}"))?;
+        let mut policy = outbound.policy.clone().allowing(issuer);
+        if let Some(jwks_url) = &jwks_url {
+            policy = policy.allowing(jwks_url);
+        }
+        // No retries inside a fetch: a failed fetch is remembered and retried after a backoff.
+        let outbound = Outbound::new(OutboundSettings {
+            timeout: fetch_timeout,
+            retries: 0,
+            policy,
+            ..outbound.clone()
+        })?;
+        let issuer = issuer.as_str();
         Ok(Self {
-            client,
+            outbound,
             issuer: issuer.trim_end_matches('/').to_owned(),
             configured_jwks_url: jwks_url,
             min_refresh: Duration::from_secs(min_refresh_secs),
@@ -208,22 +218,13 @@ impl OidcKeys {
     async fn fetch_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, AuthError> {
         let unavailable =
             |e: &dyn std::fmt::Display| AuthError::KeysUnavailable(format!("{url}: {e}"));
-        let response = self
-            .client
-            .get(url)
-            .send()
+        let url = url::Url::parse(url).map_err(|e| unavailable(&e))?;
+        let answer = self
+            .outbound
+            .get(&url, MAX_JWKS_BYTES)
             .await
             .map_err(|e| unavailable(&e))?;
-        if !response.status().is_success() {
-            return Err(unavailable(&format!("HTTP {}", response.status())));
-        }
-        let body = response.bytes().await.map_err(|e| unavailable(&e))?;
-        if body.len() > MAX_JWKS_BYTES {
-            return Err(unavailable(&format!(
-                "the document exceeds {MAX_JWKS_BYTES} bytes"
-            )));
-        }
-        serde_json::from_slice(&body).map_err(|e| unavailable(&e))
+        serde_json::from_slice(&answer.body).map_err(|e| unavailable(&e))
     }
 }
 
