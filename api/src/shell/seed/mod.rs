@@ -3,7 +3,7 @@
 //! running a seed again adds only what is missing. Everything goes through the same use cases
 //! as the API, so the event log records it.
 
-mod demo;
+pub(crate) mod demo;
 mod synthetic;
 
 use demo::DemoCatalogue;

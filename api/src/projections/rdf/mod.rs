@@ -1,0 +1,82 @@
+//! The catalogue as RDF: HealthDCAT-AP (Release 8) descriptions of datasets and the DCAT
+//! catalogue, in Turtle, JSON-LD or RDF/XML. Triples are built with oxrdf and written by
+//! oxrdfio's streaming serialisers, never by string templates.
+
+mod catalogue;
+mod dataset;
+mod extensions;
+mod identity;
+mod triples;
+mod vocabulary;
+
+pub use catalogue::PageLinks;
+pub use dataset::is_public;
+pub use identity::CatalogueIdentity;
+pub use triples::Triples;
+
+use std::io::Write;
+
+use oxrdfio::{JsonLdProfileSet, RdfFormat, RdfSerializer, WriterQuadSerializer};
+use vocabulary::PREFIXES;
+
+/// The RDF syntaxes hdab writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RdfSyntax {
+    Turtle,
+    JsonLd,
+    RdfXml,
+}
+
+impl RdfSyntax {
+    pub const ALL: [RdfSyntax; 3] = [Self::Turtle, Self::JsonLd, Self::RdfXml];
+
+    fn format(self) -> RdfFormat {
+        match self {
+            Self::Turtle => RdfFormat::Turtle,
+            Self::JsonLd => RdfFormat::JsonLd {
+                profile: JsonLdProfileSet::empty(),
+            },
+            Self::RdfXml => RdfFormat::RdfXml,
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        self.format().media_type()
+    }
+
+    /// `ttl`, `jsonld`, `rdf`: what harvesters that send no `Accept` ask for.
+    pub fn from_extension(extension: &str) -> Option<Self> {
+        match extension {
+            "ttl" => Some(Self::Turtle),
+            "jsonld" => Some(Self::JsonLd),
+            "rdf" => Some(Self::RdfXml),
+            _ => None,
+        }
+    }
+
+    pub fn from_media_type(media_type: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.media_type() == media_type)
+            .or(match media_type {
+                "application/x-turtle" => Some(Self::Turtle),
+                "application/json-ld" => Some(Self::JsonLd),
+                _ => None,
+            })
+    }
+}
+
+/// A serialiser with hdab's prefixes, writing to `out`.
+pub fn serializer<W: Write>(syntax: RdfSyntax, out: W) -> WriterQuadSerializer<W> {
+    let mut serializer = RdfSerializer::from_format(syntax.format());
+    for (prefix, iri) in PREFIXES {
+        // The prefixes are constants known to be valid IRIs.
+        if let Ok(with) = serializer.clone().with_prefix(*prefix, *iri) {
+            serializer = with;
+        }
+    }
+    serializer.for_writer(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,140 @@
+//! A set of triples about one resource tree, and the helpers that add each kind of value.
+
+use std::io::Write;
+
+use super::vocabulary::ns;
+use chrono::{DateTime, SecondsFormat, Utc};
+use oxrdf::vocab::{rdf, xsd};
+use oxrdf::{Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
+use oxrdfio::WriterQuadSerializer;
+
+/// Collects triples about one resource tree.
+#[derive(Default)]
+pub struct Triples(Vec<Triple>);
+
+impl Triples {
+    pub(super) fn add(
+        &mut self,
+        subject: impl Into<NamedOrBlankNode>,
+        predicate: NamedNodeRef<'_>,
+        object: impl Into<Term>,
+    ) {
+        self.0.push(Triple::new(subject, predicate, object));
+    }
+
+    pub(super) fn iri(
+        &mut self,
+        subject: &NamedNode,
+        predicate: NamedNodeRef<'_>,
+        iri: impl Into<String>,
+    ) {
+        self.add(subject.clone(), predicate, NamedNode::new_unchecked(iri));
+    }
+
+    /// Links to `iri` and says what class it is: the DCAT-AP range shapes check the class of
+    /// what a property points to, and a harvester cannot dereference every IRI to find out.
+    pub(super) fn typed_iri(
+        &mut self,
+        subject: &NamedNode,
+        predicate: NamedNodeRef<'_>,
+        iri: impl Into<String>,
+        class: NamedNodeRef<'_>,
+    ) {
+        let object = NamedNode::new_unchecked(iri);
+        self.add(subject.clone(), predicate, object.clone());
+        self.add(object, rdf::TYPE, class);
+    }
+
+    pub(super) fn text(
+        &mut self,
+        subject: impl Into<NamedOrBlankNode>,
+        predicate: NamedNodeRef<'_>,
+        text: &str,
+    ) {
+        self.add(subject, predicate, Literal::new_simple_literal(text));
+    }
+
+    pub(super) fn lang(
+        &mut self,
+        subject: impl Into<NamedOrBlankNode>,
+        predicate: NamedNodeRef<'_>,
+        text: &str,
+        language: &str,
+    ) {
+        let literal = Literal::new_language_tagged_literal(text, language.to_ascii_lowercase())
+            .unwrap_or_else(|_| Literal::new_simple_literal(text));
+        self.add(subject, predicate, literal);
+    }
+
+    pub(super) fn typed(
+        &mut self,
+        subject: impl Into<NamedOrBlankNode>,
+        predicate: NamedNodeRef<'_>,
+        value: impl ToString,
+        datatype: NamedNodeRef<'_>,
+    ) {
+        self.add(
+            subject,
+            predicate,
+            Literal::new_typed_literal(value.to_string(), datatype),
+        );
+    }
+
+    pub(super) fn count(
+        &mut self,
+        subject: &NamedNode,
+        predicate: NamedNodeRef<'_>,
+        value: Option<impl ToString>,
+    ) {
+        if let Some(value) = value {
+            self.typed(subject.clone(), predicate, value, xsd::NON_NEGATIVE_INTEGER);
+        }
+    }
+
+    pub(super) fn time(
+        &mut self,
+        subject: &NamedNode,
+        predicate: NamedNodeRef<'_>,
+        time: DateTime<Utc>,
+    ) {
+        self.typed(
+            subject.clone(),
+            predicate,
+            time.to_rfc3339_opts(SecondsFormat::Secs, true),
+            xsd::DATE_TIME,
+        );
+    }
+
+    /// An agent with a name and the one contact point HealthDCAT-AP asks of it.
+    pub(super) fn agent(&mut self, agent: &NamedNode, name: &str, email: &str) {
+        self.add(agent.clone(), rdf::TYPE, ns::FOAF_AGENT);
+        self.lang(agent.clone(), ns::FOAF_NAME, name, "en");
+        // An IRI, not a blank node: an agent described beside several datasets must still
+        // have exactly one contact point.
+        let separator = if agent.as_str().contains('#') {
+            '-'
+        } else {
+            '#'
+        };
+        let contact =
+            NamedNode::new_unchecked(format!("{}{separator}contact-point", agent.as_str()));
+        self.add(agent.clone(), ns::CV_CONTACT_POINT, contact.clone());
+        self.add(contact.clone(), rdf::TYPE, ns::CV_CONTACT_POINT_CLASS);
+        self.text(contact, ns::CV_EMAIL, email);
+    }
+
+    pub fn extend(&mut self, other: Triples) {
+        self.0.extend(other.0);
+    }
+
+    pub fn write<W: Write>(&self, out: &mut WriterQuadSerializer<W>) -> std::io::Result<()> {
+        self.0.iter().try_for_each(|t| out.serialize_triple(t))
+    }
+}
+
+/// The node `{subject}#{name}`. Every node of a description is named, never blank: blank
+/// nodes get new labels on every read, so a harvester would see a changed description (and
+/// hdab a new ETag) each time.
+pub(super) fn fragment(subject: &NamedNode, name: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{}#{name}", subject.as_str()))
+}
