@@ -13,7 +13,7 @@ use hdab_domain::ids::PublisherId;
 use hdab_domain::values::CountryCode;
 use hdab_domain::{FieldErrors, ValueError};
 use hdab_openapi::catalogue::{DatasetSummary, FacetValue, SearchPage, SearchQuery};
-use hdab_persistence::search::{After, Filters, SearchRequest, SearchResults, SortBy};
+use hdab_persistence::search::{After, Dimension, Filters, SearchRequest, SearchResults, SortBy};
 
 use crate::edge::error::{ApiError, ErrorCode};
 use crate::edge::extract::encode_cursor;
@@ -45,6 +45,62 @@ fn known<T>(
     move |value| parse(value).map(|_| value.to_owned())
 }
 
+/// A known DUO permission code.
+fn duo_permission(code: &str) -> Result<String, ValueError> {
+    if DuoPermission::CODES.contains(&code) {
+        Ok(code.to_owned())
+    } else {
+        Err(ValueError::new(
+            "unknown_duo_permission",
+            format!("must be one of: {}", DuoPermission::CODES.join(", ")),
+        ))
+    }
+}
+
+/// The values accepted in term dimension `dimension`: its query parameter (named like the
+/// dimension) split and checked.
+fn accepted_values(
+    errors: &mut FieldErrors,
+    query: &SearchQuery,
+    dimension: Dimension,
+) -> Vec<String> {
+    let field = dimension.name();
+    match dimension {
+        Dimension::CancerCondition => list(
+            errors,
+            field,
+            &query.cancer_condition,
+            known(IcdCode::parse),
+        ),
+        Dimension::Modality => list(errors, field, &query.modality, known(DicomModality::parse)),
+        Dimension::BodyPart => list(errors, field, &query.body_part, known(BodyPart::parse)),
+        Dimension::Manufacturer => list(errors, field, &query.manufacturer, |v| Ok(v.to_owned())),
+        Dimension::Country => list(errors, field, &query.country, known(CountryCode::parse)),
+        Dimension::Publisher => list(errors, field, &query.publisher, |v| {
+            PublisherId::parse(v).map(|id| id.to_string())
+        }),
+        Dimension::AccessRights => list(
+            errors,
+            field,
+            &query.access_rights,
+            known(AccessRights::parse),
+        ),
+        Dimension::HealthCategory => list(
+            errors,
+            field,
+            &query.health_category,
+            known(HealthCategory::parse),
+        ),
+        Dimension::DuoPermission => list(errors, field, &query.duo_permission, duo_permission),
+        Dimension::TrustedHolder => query
+            .trusted_holder
+            .map(|t| vec![t.to_string()])
+            .unwrap_or_default(),
+        // Filtered by their bounds (`subjects_min`, `age_max`, ...), not by values.
+        Dimension::Subjects | Dimension::AgeGroup | Dimension::AcquisitionDecade => Vec::new(),
+    }
+}
+
 /// Checks a search request: unknown filter values (422, naming the allowed ones), `limit`
 /// (422), `q` length (422) and the cursor (400).
 pub fn parse_request(query: &SearchQuery) -> Result<SearchRequest, ApiError> {
@@ -62,65 +118,19 @@ pub fn parse_request(query: &SearchQuery) -> Result<SearchRequest, ApiError> {
             ),
         );
     }
-    let duo = |v: &str| {
-        if DuoPermission::CODES.contains(&v) {
-            Ok(v.to_owned())
-        } else {
-            Err(ValueError::new(
-                "unknown_duo_permission",
-                format!("must be one of: {}", DuoPermission::CODES.join(", ")),
-            ))
-        }
-    };
-    let values = [
-        list(
-            &mut errors,
-            "cancer_condition",
-            &query.cancer_condition,
-            known(IcdCode::parse),
-        ),
-        list(
-            &mut errors,
-            "modality",
-            &query.modality,
-            known(DicomModality::parse),
-        ),
-        list(
-            &mut errors,
-            "body_part",
-            &query.body_part,
-            known(BodyPart::parse),
-        ),
-        list(&mut errors, "manufacturer", &query.manufacturer, |v| {
-            Ok(v.to_owned())
-        }),
-        list(
-            &mut errors,
-            "country",
-            &query.country,
-            known(CountryCode::parse),
-        ),
-        list(&mut errors, "publisher", &query.publisher, |v| {
-            PublisherId::parse(v).map(|id| id.to_string())
-        }),
-        list(
-            &mut errors,
-            "access_rights",
-            &query.access_rights,
-            known(AccessRights::parse),
-        ),
-        list(
-            &mut errors,
-            "health_category",
-            &query.health_category,
-            known(HealthCategory::parse),
-        ),
-        list(&mut errors, "duo_permission", &query.duo_permission, duo),
-        query
-            .trusted_holder
-            .map(|t| vec![t.to_string()])
-            .unwrap_or_default(),
-    ];
+    let mut filters = Filters::default();
+    filters.subjects = (
+        query.subjects_min.map(u64::from),
+        query.subjects_max.map(u64::from),
+    );
+    filters.age = (query.age_min.map(u64::from), query.age_max.map(u64::from));
+    filters.acquisition_years = (
+        query.acquired_from.map(i64::from),
+        query.acquired_to.map(i64::from),
+    );
+    for dimension in Dimension::TERMS {
+        filters.accept(dimension, accepted_values(&mut errors, query, dimension));
+    }
     let sort = match query.sort.as_deref() {
         None | Some("relevance") => SortBy::Relevance,
         Some("modified") => SortBy::Modified,
@@ -156,18 +166,7 @@ pub fn parse_request(query: &SearchQuery) -> Result<SearchRequest, ApiError> {
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     Ok(SearchRequest {
         text: query.q.clone(),
-        filters: Filters {
-            values,
-            subjects: (
-                query.subjects_min.map(u64::from),
-                query.subjects_max.map(u64::from),
-            ),
-            age: (query.age_min.map(u64::from), query.age_max.map(u64::from)),
-            acquisition_years: (
-                query.acquired_from.map(i64::from),
-                query.acquired_to.map(i64::from),
-            ),
-        },
+        filters,
         sort,
         limit,
         after,
@@ -228,7 +227,7 @@ pub fn page(results: SearchResults) -> Result<SearchPage, ApiError> {
                 .map(|(value, count)| FacetValue { value, count })
                 .collect();
             values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-            (dimension.to_owned(), values)
+            (dimension.name().to_owned(), values)
         })
         .collect::<BTreeMap<_, _>>();
     Ok(SearchPage {

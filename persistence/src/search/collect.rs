@@ -8,7 +8,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::{After, DIMENSIONS, Filters, STRING_DIMENSIONS, SearchRequest, SortBy};
+use super::{After, Dimension, Filters, SearchRequest, SortBy};
 
 /// A hit waiting in the top-k heap.
 #[derive(Debug, Clone, Copy)]
@@ -78,7 +78,7 @@ impl Collector for FacetedTopDocs<'_> {
     fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
         let mut total = 0;
         let mut top: Vec<Candidate> = Vec::new();
-        let mut counts: Counts = vec![BTreeMap::new(); DIMENSIONS.len()];
+        let mut counts: Counts = vec![BTreeMap::new(); Dimension::ALL.len()];
         for (segment_total, segment_top, segment_counts) in fruits {
             total += segment_total;
             top.extend(segment_top);
@@ -96,12 +96,14 @@ impl Collector for FacetedTopDocs<'_> {
 
 pub(super) struct FacetedSegment {
     segment: SegmentOrdinal,
+    /// Per term dimension (by position), its column in this segment.
     strings: Vec<Option<StrColumn>>,
-    /// Per string dimension with a filter, the accepted term ordinals in this segment.
+    /// Per term dimension with a filter, the accepted term ordinals in this segment.
     wanted: Vec<Option<Vec<u64>>>,
-    /// Per string dimension, counts by term ordinal.
+    /// Per term dimension, counts by term ordinal.
     ordinal_counts: Vec<Vec<u64>>,
-    range_counts: [BTreeMap<&'static str, u64>; 3],
+    /// Per range dimension (by position after the term dimensions), counts by bucket.
+    bucket_counts: [BTreeMap<&'static str, u64>; RANGES],
     subjects: Column<u64>,
     min_age: Column<u64>,
     max_age: Column<u64>,
@@ -119,9 +121,12 @@ pub(super) struct FacetedSegment {
     heap: BinaryHeap<Candidate>,
 }
 
-const RANGE_SUBJECTS: usize = 0;
-const RANGE_AGE: usize = 1;
-const RANGE_DECADE: usize = 2;
+const RANGES: usize = Dimension::ALL.len() - Dimension::TERMS.len();
+
+/// The bit of `dimension` in a document's set of failed filters.
+const fn bit(dimension: Dimension) -> u32 {
+    1 << dimension.position()
+}
 
 impl FacetedSegment {
     fn new(
@@ -130,12 +135,13 @@ impl FacetedSegment {
         reader: &SegmentReader,
     ) -> tantivy::Result<Self> {
         let fast = reader.fast_fields();
-        let mut strings = Vec::with_capacity(STRING_DIMENSIONS);
-        let mut wanted = Vec::with_capacity(STRING_DIMENSIONS);
-        let mut ordinal_counts = Vec::with_capacity(STRING_DIMENSIONS);
-        for (index, name) in DIMENSIONS[..STRING_DIMENSIONS].iter().enumerate() {
-            let column = fast.str(name)?;
-            let accepted = &parent.request.filters.values[index];
+        let terms = Dimension::TERMS.len();
+        let mut strings = Vec::with_capacity(terms);
+        let mut wanted = Vec::with_capacity(terms);
+        let mut ordinal_counts = Vec::with_capacity(terms);
+        for dimension in Dimension::TERMS {
+            let column = fast.str(dimension.name())?;
+            let accepted = parent.request.filters.accepted(dimension);
             wanted.push(if accepted.is_empty() {
                 None
             } else {
@@ -157,7 +163,7 @@ impl FacetedSegment {
             strings,
             wanted,
             ordinal_counts,
-            range_counts: Default::default(),
+            bucket_counts: Default::default(),
             subjects: fast.u64("subjects")?,
             min_age: fast.u64("min_age")?,
             max_age: fast.u64("max_age")?,
@@ -179,13 +185,13 @@ impl FacetedSegment {
     /// Bit `d` set when the document fails dimension `d`'s filter.
     fn failures(&self, doc: DocId) -> u32 {
         let mut failed = 0u32;
-        for (index, wanted) in self.wanted.iter().enumerate() {
+        for (dimension, wanted) in Dimension::TERMS.into_iter().zip(&self.wanted) {
             if let Some(ords) = wanted {
-                let matches = self.strings[index]
+                let matches = self.strings[dimension.position()]
                     .as_ref()
                     .is_some_and(|column| column.term_ords(doc).any(|ord| ords.contains(&ord)));
                 if !matches {
-                    failed |= 1 << index;
+                    failed |= bit(dimension);
                 }
             }
         }
@@ -196,14 +202,14 @@ impl FacetedSegment {
         if (f.subjects.0.is_some() || f.subjects.1.is_some())
             && !within(self.subjects.first(doc), f.subjects)
         {
-            failed |= 1 << (STRING_DIMENSIONS + RANGE_SUBJECTS);
+            failed |= bit(Dimension::Subjects);
         }
         if f.age.0.is_some() || f.age.1.is_some() {
             let (min, max) = (self.min_age.first(doc), self.max_age.first(doc));
             let overlaps = min.is_some_and(|min| f.age.1.is_none_or(|h| min <= h))
                 && max.is_some_and(|max| f.age.0.is_none_or(|l| max >= l));
             if !overlaps {
-                failed |= 1 << (STRING_DIMENSIONS + RANGE_AGE);
+                failed |= bit(Dimension::AgeGroup);
             }
         }
         if f.acquisition_years.0.is_some() || f.acquisition_years.1.is_some() {
@@ -214,32 +220,32 @@ impl FacetedSegment {
             let overlaps = start.is_some_and(|s| f.acquisition_years.1.is_none_or(|h| s <= h))
                 && end.is_some_and(|e| f.acquisition_years.0.is_none_or(|l| e >= l));
             if !overlaps {
-                failed |= 1 << (STRING_DIMENSIONS + RANGE_DECADE);
+                failed |= bit(Dimension::AcquisitionDecade);
             }
         }
         failed
     }
 
-    fn count(&mut self, doc: DocId, dimension: usize) {
-        if dimension < STRING_DIMENSIONS {
-            if let Some(column) = &self.strings[dimension] {
-                for ord in column.term_ords(doc) {
-                    if let Some(count) = self.ordinal_counts[dimension].get_mut(ord as usize) {
-                        *count += 1;
-                    }
-                }
-            }
-            return;
-        }
-        let bucket = match dimension - STRING_DIMENSIONS {
-            RANGE_SUBJECTS => self.subjects.first(doc).map(subjects_bucket),
-            RANGE_AGE => age_group(self.min_age.first(doc), self.max_age.first(doc)),
-            _ => self.acquisition_start.first(doc).map(decade),
+    fn count(&mut self, doc: DocId, dimension: Dimension) {
+        let bucket = match dimension {
+            Dimension::Subjects => self.subjects.first(doc).map(subjects_bucket),
+            Dimension::AgeGroup => age_group(self.min_age.first(doc), self.max_age.first(doc)),
+            Dimension::AcquisitionDecade => self.acquisition_start.first(doc).map(decade),
+            term => return self.count_terms(doc, term.position()),
         };
         if let Some(bucket) = bucket {
-            *self.range_counts[dimension - STRING_DIMENSIONS]
-                .entry(bucket)
-                .or_default() += 1;
+            let buckets = &mut self.bucket_counts[dimension.position() - Dimension::TERMS.len()];
+            *buckets.entry(bucket).or_default() += 1;
+        }
+    }
+
+    fn count_terms(&mut self, doc: DocId, position: usize) {
+        if let Some(column) = &self.strings[position] {
+            for ord in column.term_ords(doc) {
+                if let Some(count) = self.ordinal_counts[position].get_mut(ord as usize) {
+                    *count += 1;
+                }
+            }
         }
     }
 
@@ -291,7 +297,7 @@ impl SegmentCollector for FacetedSegment {
         match failed.count_ones() {
             0 => {
                 self.total += 1;
-                for dimension in 0..DIMENSIONS.len() {
+                for dimension in Dimension::ALL {
                     self.count(doc, dimension);
                 }
                 let candidate = Candidate {
@@ -317,24 +323,24 @@ impl SegmentCollector for FacetedSegment {
                     self.heap.push(candidate);
                 }
             }
-            1 => self.count(doc, failed.trailing_zeros() as usize),
+            1 => self.count(doc, Dimension::ALL[failed.trailing_zeros() as usize]),
             _ => {}
         }
     }
 
     fn harvest(self) -> Self::Fruit {
-        let mut counts: Counts = vec![BTreeMap::new(); DIMENSIONS.len()];
-        for (dimension, column) in self.strings.iter().enumerate() {
+        let mut counts: Counts = vec![BTreeMap::new(); Dimension::ALL.len()];
+        for (position, column) in self.strings.iter().enumerate() {
             let Some(column) = column else { continue };
             let mut value = String::new();
-            for (ord, count) in self.ordinal_counts[dimension].iter().enumerate() {
+            for (ord, count) in self.ordinal_counts[position].iter().enumerate() {
                 if *count > 0 && column.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
-                    counts[dimension].insert(value.clone(), *count);
+                    counts[position].insert(value.clone(), *count);
                 }
             }
         }
-        for (offset, buckets) in self.range_counts.into_iter().enumerate() {
-            counts[STRING_DIMENSIONS + offset] = buckets
+        for (offset, buckets) in self.bucket_counts.into_iter().enumerate() {
+            counts[Dimension::TERMS.len() + offset] = buckets
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v))
                 .collect();

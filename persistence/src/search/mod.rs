@@ -10,7 +10,11 @@
 //! by relaxing that filter.
 
 mod collect;
+mod dimension;
 mod query_text;
+mod schema;
+
+pub use dimension::{Dimension, Filters};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,63 +22,13 @@ use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
 use std::sync::{Mutex, RwLock};
 
 use tantivy::query::{AllQuery, Query, QueryParser};
-use tantivy::schema::{
-    FAST, Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions, Value,
-};
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
-};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::schema::Value;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 use collect::FacetedTopDocs;
+use schema::{Fields, SCHEMA_VERSION, build_schema, register_analyzers, text_parser};
 
-/// Bumped whenever the schema or analysis changes: an index of another version is rebuilt.
-const SCHEMA_VERSION: &str = "hdab-search-3";
 const WRITER_MEMORY_BYTES: usize = 100_000_000;
-
-/// Languages with a stemmer: (BCP-47 primary subtag, tantivy language).
-const STEMMED: &[(&str, Language)] = &[
-    ("en", Language::English),
-    ("de", Language::German),
-    ("fr", Language::French),
-    ("es", Language::Spanish),
-    ("it", Language::Italian),
-    ("nl", Language::Dutch),
-    ("pt", Language::Portuguese),
-    ("sv", Language::Swedish),
-    ("da", Language::Danish),
-    ("fi", Language::Finnish),
-    ("hu", Language::Hungarian),
-    ("ro", Language::Romanian),
-    ("el", Language::Greek),
-    ("nb", Language::Norwegian),
-    ("nn", Language::Norwegian),
-    ("no", Language::Norwegian),
-];
-/// Text in other languages is indexed without stemming.
-const PLAIN: &str = "plain";
-
-/// The facet dimensions, in the order results report them.
-pub const DIMENSIONS: &[&str] = &[
-    "cancer_condition",
-    "modality",
-    "body_part",
-    "manufacturer",
-    "country",
-    "publisher",
-    "access_rights",
-    "health_category",
-    "duo_permission",
-    "trusted_holder",
-    "subjects",
-    "age_group",
-    "acquisition_decade",
-];
-
-/// Dimensions counted from a string fast field of the same name.
-pub(crate) const STRING_DIMENSIONS: usize = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -117,18 +71,6 @@ pub struct IndexedDataset {
     pub summary: String,
 }
 
-/// A filter on one string dimension: any of the values (OR).
-#[derive(Debug, Clone, Default)]
-pub struct Filters {
-    /// Per string dimension (index into [`DIMENSIONS`]), the accepted values.
-    pub values: [Vec<String>; STRING_DIMENSIONS],
-    pub subjects: (Option<u64>, Option<u64>),
-    /// Datasets whose typical age range overlaps this one.
-    pub age: (Option<u64>, Option<u64>),
-    /// Datasets whose acquisition period overlaps these years.
-    pub acquisition_years: (Option<i64>, Option<i64>),
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortBy {
     Relevance,
@@ -166,7 +108,7 @@ pub struct SearchResults {
     /// Whether more hits follow the last one returned.
     pub more: bool,
     /// Per dimension, value → count, with the other dimensions' filters applied.
-    pub facets: BTreeMap<&'static str, BTreeMap<String, u64>>,
+    pub facets: BTreeMap<Dimension, BTreeMap<String, u64>>,
 }
 
 /// A change to apply.
@@ -174,21 +116,6 @@ pub struct SearchResults {
 pub enum Change {
     Upsert(Box<IndexedDataset>),
     Remove(u128),
-}
-
-#[derive(Clone, Copy)]
-struct Fields {
-    key: Field,
-    id_hi: Field,
-    id_lo: Field,
-    summary: Field,
-    strings: [Field; STRING_DIMENSIONS],
-    subjects: Field,
-    min_age: Field,
-    max_age: Field,
-    acquisition_start: Field,
-    acquisition_end: Field,
-    modified: Field,
 }
 
 /// The search index of one hdab instance.
@@ -211,92 +138,6 @@ pub enum Freshness {
     NeedsRebuild,
     /// Reflects every event up to this sequence number.
     UpTo(i64),
-}
-
-fn analyzer(language: Option<Language>) -> TextAnalyzer {
-    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser);
-    match language {
-        // Stem before folding accents: the stemmers expect the language's own letters.
-        Some(language) => builder
-            .filter(Stemmer::new(language))
-            .filter(AsciiFoldingFilter)
-            .build(),
-        None => builder.filter(AsciiFoldingFilter).build(),
-    }
-}
-
-fn text_field_names() -> Vec<String> {
-    let mut codes: Vec<&str> = STEMMED.iter().map(|(code, _)| *code).collect();
-    codes.push(PLAIN);
-    codes
-        .iter()
-        .flat_map(|code| [format!("title_{code}"), format!("body_{code}")])
-        .collect()
-}
-
-fn tokenizer_for(code: &str) -> String {
-    format!("hdab_{code}")
-}
-
-fn build_schema() -> Schema {
-    let mut schema = Schema::builder();
-    schema.add_text_field("key", STRING);
-    schema.add_u64_field("id_hi", FAST);
-    schema.add_u64_field("id_lo", FAST);
-    schema.add_text_field("summary", STORED);
-    for name in &DIMENSIONS[..STRING_DIMENSIONS] {
-        schema.add_text_field(name, TextOptions::default().set_fast("raw"));
-    }
-    let fast = NumericOptions::default().set_fast();
-    schema.add_u64_field("subjects", fast.clone());
-    schema.add_u64_field("min_age", fast.clone());
-    schema.add_u64_field("max_age", fast.clone());
-    schema.add_i64_field("acquisition_start", fast.clone());
-    schema.add_i64_field("acquisition_end", fast.clone());
-    schema.add_i64_field("modified", fast);
-    let mut codes: Vec<&str> = STEMMED.iter().map(|(code, _)| *code).collect();
-    codes.push(PLAIN);
-    for code in codes {
-        let indexing = TextFieldIndexing::default()
-            .set_tokenizer(&tokenizer_for(code))
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-        let options = TextOptions::default().set_indexing_options(indexing);
-        schema.add_text_field(&format!("title_{code}"), options.clone());
-        schema.add_text_field(&format!("body_{code}"), options);
-    }
-    schema.build()
-}
-
-/// A parser over the text fields that hold terms in the current index (every field while the
-/// index is empty), titles weighing twice as much as bodies.
-fn text_parser(index: &Index, reader: &IndexReader) -> Result<QueryParser, SearchError> {
-    let schema = index.schema();
-    let searcher = reader.searcher();
-    let mut fields = Vec::new();
-    for name in text_field_names() {
-        let field = field(&schema, &name)?;
-        let mut used = searcher.num_docs() == 0;
-        for segment in searcher.segment_readers() {
-            used = used || segment.inverted_index(field)?.terms().num_terms() > 0;
-        }
-        if used {
-            fields.push(field);
-        }
-    }
-    let mut parser = QueryParser::for_index(index, fields.clone());
-    parser.set_conjunction_by_default();
-    for field in fields {
-        if schema.get_field_name(field).starts_with("title_") {
-            parser.set_field_boost(field, 2.0);
-        }
-    }
-    Ok(parser)
-}
-
-fn field(schema: &Schema, name: &str) -> Result<Field, SearchError> {
-    Ok(schema.get_field(name)?)
 }
 
 impl SearchIndex {
@@ -346,34 +187,8 @@ impl SearchIndex {
     }
 
     fn around(index: Index) -> Result<Self, SearchError> {
-        for (code, language) in STEMMED {
-            index
-                .tokenizers()
-                .register(&tokenizer_for(code), analyzer(Some(*language)));
-        }
-        index
-            .tokenizers()
-            .register(&tokenizer_for(PLAIN), analyzer(None));
-        let schema = index.schema();
-        let strings = DIMENSIONS[..STRING_DIMENSIONS]
-            .iter()
-            .map(|name| field(&schema, name))
-            .collect::<Result<Vec<_>, _>>()?;
-        let fields = Fields {
-            key: field(&schema, "key")?,
-            id_hi: field(&schema, "id_hi")?,
-            id_lo: field(&schema, "id_lo")?,
-            summary: field(&schema, "summary")?,
-            strings: strings
-                .try_into()
-                .map_err(|_| tantivy::TantivyError::SchemaError("dimensions".into()))?,
-            subjects: field(&schema, "subjects")?,
-            min_age: field(&schema, "min_age")?,
-            max_age: field(&schema, "max_age")?,
-            acquisition_start: field(&schema, "acquisition_start")?,
-            acquisition_end: field(&schema, "acquisition_end")?,
-            modified: field(&schema, "modified")?,
-        };
+        register_analyzers(&index);
+        let fields = Fields::of(index.schema())?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -388,67 +203,6 @@ impl SearchIndex {
             parser,
             applied_seq: AtomicI64::new(0),
         })
-    }
-
-    fn document(&self, d: &IndexedDataset) -> TantivyDocument {
-        let f = &self.fields;
-        let mut doc = TantivyDocument::default();
-        doc.add_text(f.key, format!("{:032x}", d.id));
-        doc.add_u64(f.id_hi, (d.id >> 64) as u64);
-        doc.add_u64(f.id_lo, d.id as u64);
-        doc.add_text(f.summary, &d.summary);
-        let schema = self.index.schema();
-        for (field_prefix, texts) in [("title", &d.titles), ("body", &d.bodies)] {
-            for (language, text) in texts {
-                let primary = language.split('-').next().unwrap_or(language);
-                let code = if STEMMED.iter().any(|(c, _)| *c == primary) {
-                    primary
-                } else {
-                    PLAIN
-                };
-                if let Ok(field) = schema.get_field(&format!("{field_prefix}_{code}")) {
-                    doc.add_text(field, text);
-                }
-            }
-        }
-        let single = |value: &String| std::slice::from_ref(value).to_vec();
-        let values: [Vec<String>; STRING_DIMENSIONS] = [
-            d.conditions.clone(),
-            d.modalities.clone(),
-            d.body_parts.clone(),
-            d.manufacturers.clone(),
-            d.countries.clone(),
-            single(&d.publisher),
-            single(&d.access_rights),
-            d.health_categories.clone(),
-            single(&d.duo_permission),
-            vec![d.trusted_holder.to_string()],
-        ];
-        for (field, values) in f.strings.iter().zip(values) {
-            for value in values {
-                doc.add_text(*field, value);
-            }
-        }
-        let mut add_u64 = |field, value: Option<u64>| {
-            if let Some(value) = value {
-                doc.add_u64(field, value);
-            }
-        };
-        add_u64(f.subjects, d.subjects);
-        add_u64(f.min_age, d.min_age);
-        add_u64(f.max_age, d.max_age);
-        if let Some(year) = d.acquisition_start {
-            doc.add_i64(f.acquisition_start, year);
-        }
-        if let Some(year) = d.acquisition_end {
-            doc.add_i64(f.acquisition_end, year);
-        }
-        doc.add_i64(f.modified, d.modified);
-        doc
-    }
-
-    fn key_term(&self, id: u128) -> Term {
-        Term::from_field_text(self.fields.key, &format!("{id:032x}"))
     }
 
     fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
@@ -495,11 +249,11 @@ impl SearchIndex {
         for change in changes {
             match change {
                 Change::Upsert(dataset) => {
-                    writer.delete_term(self.key_term(dataset.id));
-                    writer.add_document(self.document(dataset))?;
+                    writer.delete_term(self.fields.key_term(dataset.id));
+                    writer.add_document(self.fields.document(dataset))?;
                 }
                 Change::Remove(id) => {
-                    writer.delete_term(self.key_term(*id));
+                    writer.delete_term(self.fields.key_term(*id));
                 }
             }
         }
@@ -554,7 +308,7 @@ impl SearchIndex {
                 id: candidate.id,
             });
         }
-        let facets = DIMENSIONS.iter().copied().zip(counts).collect();
+        let facets = Dimension::ALL.into_iter().zip(counts).collect();
         Ok(SearchResults {
             total,
             hits,
@@ -573,7 +327,8 @@ pub struct Rebuild<'a> {
 
 impl Rebuild<'_> {
     pub fn add(&mut self, dataset: &IndexedDataset) -> Result<(), SearchError> {
-        self.writer.add_document(self.search.document(dataset))?;
+        self.writer
+            .add_document(self.search.fields.document(dataset))?;
         self.count += 1;
         Ok(())
     }
@@ -593,71 +348,4 @@ impl Rebuild<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn index_with_two_datasets() -> SearchIndex {
-        let index = SearchIndex::in_memory().unwrap();
-        let dataset = |id: u128, title: &str| IndexedDataset {
-            id,
-            titles: vec![("en".into(), title.into()), ("de".into(), title.into())],
-            bodies: vec![("en".into(), format!("{title} imaging cohort"))],
-            publisher: "p".into(),
-            access_rights: "PUBLIC".into(),
-            duo_permission: "GRU".into(),
-            summary: "{}".into(),
-            ..IndexedDataset::default()
-        };
-        let changes = [
-            Change::Upsert(Box::new(dataset(1, "Lung cancer screening"))),
-            Change::Upsert(Box::new(dataset(2, "Breast MRI"))),
-        ];
-        index.apply(&changes, 2).unwrap();
-        index
-    }
-
-    fn request(text: &str) -> SearchRequest {
-        SearchRequest {
-            text: Some(text.to_owned()),
-            filters: Filters::default(),
-            sort: SortBy::Relevance,
-            limit: 10,
-            after: None,
-        }
-    }
-
-    #[test]
-    fn field_syntax_from_the_search_box_is_searched_as_words() {
-        let index = index_with_two_datasets();
-        for text in [
-            "summary:*",
-            "key:*",
-            "foo:*",
-            "id_hi:[0 TO 9]",
-            "title_en:/.*/",
-        ] {
-            assert!(index.search(&request(text)).is_ok(), "{text}");
-        }
-        let hits = index
-            .search(&request("lung:* \"cancer screening\""))
-            .unwrap();
-        assert_eq!(hits.total, 1);
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(500))]
-        #[test]
-        fn no_text_in_the_search_box_makes_search_fail(
-            text in prop_oneof![
-                any::<String>(),
-                "[a-zA-Z_:*\\[\\]{}()~^\"'+\\-!/\\\\ .0-9<>=]{0,40}",
-                "(summary|key|id_hi|modified|title_en|body_de|modality|foo):[*a-z0-9\\[\\] ]{0,12}",
-            ]
-        ) {
-            static INDEX: std::sync::OnceLock<SearchIndex> = std::sync::OnceLock::new();
-            let index = INDEX.get_or_init(index_with_two_datasets);
-            prop_assert!(index.search(&request(&text)).is_ok());
-        }
-    }
-}
+mod tests;

@@ -1,0 +1,204 @@
+//! The index and its one-pass collector on an in-memory index: full text, filters, the
+//! disjunctive facet counts, ranges and cursor pages.
+
+use proptest::prelude::*;
+
+use super::*;
+
+fn index_with_two_datasets() -> SearchIndex {
+    let index = SearchIndex::in_memory().unwrap();
+    let dataset = |id: u128, title: &str| IndexedDataset {
+        id,
+        titles: vec![("en".into(), title.into()), ("de".into(), title.into())],
+        bodies: vec![("en".into(), format!("{title} imaging cohort"))],
+        publisher: "p".into(),
+        access_rights: "PUBLIC".into(),
+        duo_permission: "GRU".into(),
+        summary: "{}".into(),
+        ..IndexedDataset::default()
+    };
+    let changes = [
+        Change::Upsert(Box::new(dataset(1, "Lung cancer screening"))),
+        Change::Upsert(Box::new(dataset(2, "Breast MRI"))),
+    ];
+    index.apply(&changes, 2).unwrap();
+    index
+}
+
+fn request(text: &str) -> SearchRequest {
+    SearchRequest {
+        text: Some(text.to_owned()),
+        filters: Filters::default(),
+        sort: SortBy::Relevance,
+        limit: 10,
+        after: None,
+    }
+}
+
+#[test]
+fn field_syntax_from_the_search_box_is_searched_as_words() {
+    let index = index_with_two_datasets();
+    for text in [
+        "summary:*",
+        "key:*",
+        "foo:*",
+        "id_hi:[0 TO 9]",
+        "title_en:/.*/",
+    ] {
+        assert!(index.search(&request(text)).is_ok(), "{text}");
+    }
+    let hits = index
+        .search(&request("lung:* \"cancer screening\""))
+        .unwrap();
+    assert_eq!(hits.total, 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+    #[test]
+    fn no_text_in_the_search_box_makes_search_fail(
+        text in prop_oneof![
+            any::<String>(),
+            "[a-zA-Z_:*\\[\\]{}()~^\"'+\\-!/\\\\ .0-9<>=]{0,40}",
+            "(summary|key|id_hi|modified|title_en|body_de|modality|foo):[*a-z0-9\\[\\] ]{0,12}",
+        ]
+    ) {
+        static INDEX: std::sync::OnceLock<SearchIndex> = std::sync::OnceLock::new();
+        let index = INDEX.get_or_init(index_with_two_datasets);
+        prop_assert!(index.search(&request(&text)).is_ok());
+    }
+}
+
+/// Four imaging collections, ids 1 to 4, modified in id order.
+fn index_with_four_collections() -> SearchIndex {
+    let collection = |id: u128, modality: &str, country: &str, subjects: u64| IndexedDataset {
+        id,
+        titles: vec![("en".into(), format!("Collection {id}"))],
+        modalities: vec![modality.into()],
+        countries: vec![country.into()],
+        publisher: "p".into(),
+        access_rights: "NON_PUBLIC".into(),
+        duo_permission: "GRU".into(),
+        subjects: Some(subjects),
+        min_age: Some(if id == 4 { 2 } else { 40 }),
+        max_age: Some(80),
+        acquisition_start: Some(2000 + 5 * id as i64),
+        acquisition_end: Some(2001 + 5 * id as i64),
+        modified: id as i64,
+        summary: format!("{{\"id\":{id}}}"),
+        ..IndexedDataset::default()
+    };
+    let index = SearchIndex::in_memory().unwrap();
+    let changes = [
+        collection(1, "CT", "SE", 50),
+        collection(2, "CT", "IT", 500),
+        collection(3, "MR", "IT", 5_000),
+        collection(4, "MR", "DE", 50_000),
+    ]
+    .map(|d| Change::Upsert(Box::new(d)));
+    index.apply(&changes, 4).unwrap();
+    index
+}
+
+fn browse(filters: Filters) -> SearchRequest {
+    SearchRequest {
+        text: None,
+        filters,
+        sort: SortBy::Modified,
+        limit: 10,
+        after: None,
+    }
+}
+
+fn ids(results: &SearchResults) -> Vec<u128> {
+    results.hits.iter().map(|hit| hit.id).collect()
+}
+
+fn facet(results: &SearchResults, dimension: Dimension) -> Vec<(&str, u64)> {
+    results.facets[&dimension]
+        .iter()
+        .map(|(value, count)| (value.as_str(), *count))
+        .collect()
+}
+
+#[test]
+fn each_dimension_is_counted_with_every_other_filter_applied() {
+    let index = index_with_four_collections();
+    let mut filters = Filters::default();
+    filters.accept(Dimension::Modality, vec!["CT".into()]);
+    filters.accept(Dimension::Country, vec!["IT".into()]);
+    let results = index.search(&browse(filters)).unwrap();
+    assert_eq!(ids(&results), [2]);
+    // Relaxing the modality filter would add collection 3 (MR, IT).
+    assert_eq!(facet(&results, Dimension::Modality), [("CT", 1), ("MR", 1)]);
+    // Relaxing the country filter would add collection 1 (CT, SE).
+    assert_eq!(facet(&results, Dimension::Country), [("IT", 1), ("SE", 1)]);
+    assert_eq!(facet(&results, Dimension::Subjects), [("100-999", 1)]);
+}
+
+#[test]
+fn values_of_one_dimension_are_alternatives() {
+    let index = index_with_four_collections();
+    let mut filters = Filters::default();
+    filters.accept(Dimension::Country, vec!["SE".into(), "DE".into()]);
+    let results = index.search(&browse(filters)).unwrap();
+    assert_eq!(ids(&results), [4, 1]);
+    assert_eq!(results.total, 2);
+}
+
+#[test]
+fn ranges_filter_by_bounds_and_count_buckets() {
+    let index = index_with_four_collections();
+    let mut filters = Filters::default();
+    filters.subjects = (Some(100), Some(10_000));
+    let results = index.search(&browse(filters)).unwrap();
+    assert_eq!(ids(&results), [3, 2]);
+    assert_eq!(
+        facet(&results, Dimension::Subjects),
+        [("0-99", 1), ("100-999", 1), ("1000-9999", 1), ("10000+", 1)]
+    );
+
+    let mut children = Filters::default();
+    children.age = (Some(0), Some(10));
+    let results = index.search(&browse(children)).unwrap();
+    assert_eq!(ids(&results), [4]);
+    assert_eq!(
+        facet(&results, Dimension::AgeGroup),
+        [("adult_and_elderly", 3), ("paediatric", 1)]
+    );
+
+    let mut acquired = Filters::default();
+    acquired.acquisition_years = (Some(2011), Some(2015));
+    let results = index.search(&browse(acquired)).unwrap();
+    assert_eq!(ids(&results), [3, 2]);
+    assert_eq!(
+        facet(&results, Dimension::AcquisitionDecade),
+        [("2000s", 1), ("2010s", 2), ("2020s", 1)]
+    );
+}
+
+#[test]
+fn cursor_pages_neither_repeat_nor_skip() {
+    let index = index_with_four_collections();
+    let mut request = browse(Filters::default());
+    request.limit = 3;
+    let first = index.search(&request).unwrap();
+    assert_eq!((ids(&first), first.more), (vec![4, 3, 2], true));
+    let last = first.hits.last().unwrap();
+    request.after = Some(After {
+        key: last.key,
+        id: last.id,
+    });
+    let second = index.search(&request).unwrap();
+    assert_eq!((ids(&second), second.more), (vec![1], false));
+    assert_eq!(second.total, 4);
+}
+
+#[test]
+fn a_removed_dataset_is_no_longer_found() {
+    let index = index_with_four_collections();
+    index.apply(&[Change::Remove(3)], 5).unwrap();
+    let results = index.search(&browse(Filters::default())).unwrap();
+    assert_eq!(ids(&results), [4, 2, 1]);
+    assert_eq!(index.applied_seq(), 5);
+}
