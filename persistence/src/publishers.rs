@@ -82,7 +82,6 @@ pub fn delete(conn: &mut DbConnection, id: PublisherId) -> Result<bool, StoreErr
     Ok(deleted == 1)
 }
 
-/// Of `ids`, those that name no stored publisher.
 /// The publishers of `ids` (each once), by id: one query for a page of datasets.
 pub fn find_many(
     conn: &mut DbConnection,
@@ -97,6 +96,7 @@ pub fn find_many(
         .collect()
 }
 
+/// Of `ids`, those that name no stored publisher.
 pub fn missing(
     conn: &mut DbConnection,
     ids: &[PublisherId],

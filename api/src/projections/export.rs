@@ -4,10 +4,10 @@
 use std::collections::HashSet;
 use std::io::Write;
 
-use hdab_persistence::{Pool, publishers};
+use hdab_persistence::Pool;
 
 use crate::application::AppError;
-use crate::projections::published;
+use crate::projections::published::{self, Publishers};
 use crate::projections::rdf::{self, CatalogueIdentity, RdfSyntax};
 
 /// Datasets per page: small enough that the pages in flight between the two threads (a page of
@@ -33,16 +33,15 @@ pub fn export_catalogue(
         PAGE,
         |conn, datasets| {
             let mut triples = identity.catalogue_links(&datasets);
+            // Each publisher is described once, on the page of its first dataset.
+            let first_seen = datasets
+                .iter()
+                .map(|d| d.details.publisher_id)
+                .filter(|id| described_publishers.insert(*id));
+            for publisher in Publishers::read(conn, first_seen)?.iter() {
+                triples.extend(identity.publisher_agent(publisher));
+            }
             for dataset in &datasets {
-                let publisher_id = dataset.details.publisher_id;
-                if described_publishers.insert(publisher_id) {
-                    let publisher = publishers::find(conn, publisher_id)?.ok_or_else(|| {
-                        AppError::internal(format!(
-                            "publisher {publisher_id} of a dataset is missing"
-                        ))
-                    })?;
-                    triples.extend(identity.publisher_agent(&publisher));
-                }
                 triples.extend(identity.describe(dataset));
             }
             Ok(triples)

@@ -6,10 +6,13 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
 
+use std::collections::BTreeMap;
+
 use hdab_domain::catalogue::{Dataset, DatasetStatus};
-use hdab_domain::ids::DatasetId;
+use hdab_domain::ids::{DatasetId, PublisherId};
+use hdab_domain::publisher::Publisher;
 use hdab_persistence::datasets::{self, DatasetFilter};
-use hdab_persistence::{DbConnection, Pool, StoreError};
+use hdab_persistence::{DbConnection, Pool, StoreError, publishers};
 
 use hdab_persistence::datasets::DatasetRecord;
 
@@ -36,6 +39,37 @@ pub fn read_or_skip(record: DatasetRecord) -> Option<Dataset> {
             tracing::warn!(dataset.id = %id, error = %error, "skipping a stored dataset that cannot be read");
             None
         }
+    }
+}
+
+/// The publishers of a page of datasets, read in one query.
+pub struct Publishers(BTreeMap<PublisherId, Publisher>);
+
+impl Publishers {
+    /// The publishers of `datasets`.
+    pub fn of_datasets(conn: &mut DbConnection, datasets: &[Dataset]) -> Result<Self, AppError> {
+        Self::read(conn, datasets.iter().map(|d| d.details.publisher_id))
+    }
+
+    /// The publishers `ids` name (each read once).
+    pub fn read(
+        conn: &mut DbConnection,
+        ids: impl IntoIterator<Item = PublisherId>,
+    ) -> Result<Self, AppError> {
+        Ok(Self(publishers::find_many(conn, ids)?))
+    }
+
+    /// The publisher of `dataset`; a dataset whose publisher is gone is a bug (the database
+    /// refuses to delete a publisher with datasets).
+    pub fn of(&self, dataset: &Dataset) -> Result<&Publisher, AppError> {
+        let id = dataset.details.publisher_id;
+        self.0
+            .get(&id)
+            .ok_or_else(|| AppError::internal(format!("publisher {id} of a dataset is missing")))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Publisher> {
+        self.0.values()
     }
 }
 

@@ -2,7 +2,7 @@
 //! following the event log (a [`Follower`] of the job runner), each dataset indexed with what
 //! its publisher says of it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::Instant;
 
 use chrono::Datelike;
@@ -14,11 +14,11 @@ use hdab_domain::publisher::Publisher;
 use hdab_openapi::catalogue::DatasetSummary;
 use hdab_persistence::datasets;
 use hdab_persistence::search::{Change, IndexedDataset, SearchIndex};
-use hdab_persistence::{DbConnection, Pool, events, publishers};
+use hdab_persistence::{DbConnection, Pool, events};
 
 use crate::application::AppError;
 use crate::background::Follower;
-use crate::projections::published::{self, read_or_skip};
+use crate::projections::published::{self, Publishers, read_or_skip};
 
 /// The longest title or description a search hit shows.
 const SUMMARY_CHARS: usize = 300;
@@ -132,25 +132,11 @@ fn indexed_with_publishers(
     conn: &mut DbConnection,
     datasets: &[Dataset],
 ) -> Result<Vec<IndexedDataset>, AppError> {
-    let publishers = publishers::find_many(conn, datasets.iter().map(|d| d.details.publisher_id))?;
+    let publishers = Publishers::of_datasets(conn, datasets)?;
     datasets
         .iter()
-        .map(|dataset| {
-            let publisher = publisher_of(&publishers, dataset)?;
-            Ok(indexed(dataset, publisher))
-        })
+        .map(|dataset| Ok(indexed(dataset, publishers.of(dataset)?)))
         .collect()
-}
-
-/// The publisher of `dataset` among `publishers`; a dataset whose publisher is gone is a bug.
-pub fn publisher_of<'a>(
-    publishers: &'a BTreeMap<PublisherId, Publisher>,
-    dataset: &Dataset,
-) -> Result<&'a Publisher, AppError> {
-    let id = dataset.details.publisher_id;
-    publishers
-        .get(&id)
-        .ok_or_else(|| AppError::internal(format!("publisher {id} of a dataset is missing")))
 }
 
 /// What the index keeps of a published dataset.

@@ -17,7 +17,7 @@ use crate::edge::error::{ApiError, ErrorCode};
 use crate::edge::extract::{QueryParams, encode_cursor, parse_page};
 use crate::edge::negotiate::{CATALOGUE_REPRESENTATIONS, Representation, negotiate};
 use crate::edge::state::AppState;
-use crate::projections::published::read_or_skip;
+use crate::projections::published::{Publishers, read_or_skip};
 use crate::projections::rdf::{PageLinks, RdfSyntax};
 
 /// Which page of the catalogue.
@@ -146,10 +146,7 @@ async fn page(
             let changed = datasets::last_catalogue_change(conn)?;
             let page = within_budget(datasets::list(conn, &filter, after, limit)?);
             let datasets: Vec<_> = page.items.into_iter().filter_map(read_or_skip).collect();
-            let publishers = hdab_persistence::publishers::find_many(
-                conn,
-                datasets.iter().map(|d| d.details.publisher_id),
-            )?;
+            let publishers = Publishers::of_datasets(conn, &datasets)?;
             Ok((datasets, publishers, page.next_after, total, changed))
         })
         .await?;
@@ -179,7 +176,7 @@ async fn page(
         next: next_link.as_deref(),
         total_items: total,
     }));
-    for publisher in publishers.values() {
+    for publisher in publishers.iter() {
         triples.extend(identity.publisher_agent(publisher));
     }
     for dataset in &datasets {
