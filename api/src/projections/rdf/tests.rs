@@ -4,6 +4,7 @@
 use chrono::{TimeZone, Utc};
 use hdab_domain::catalogue::{Dataset, DatasetDetails, EHDS_ELI};
 use hdab_domain::ids::DatasetId;
+use hdab_openapi::catalogue::DatasetInput;
 use oxrdf::vocab::rdf;
 use oxrdf::{
     Graph, Literal, LiteralRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, TermRef, TripleRef,
@@ -14,18 +15,13 @@ use uuid::Uuid;
 use super::vocabulary::ns;
 use super::{CatalogueIdentity, RdfSyntax, serializer};
 
-const PUBLISHER: &str = "0a4f7f3e-6a55-4c3f-9d8e-2b1c4d5e6f70";
-const COMMITTEE: &str = "1b5a8e4f-7b66-4d40-8e9f-3c2d5e6f7a81";
+/// The demo catalogue's glioma MRI collection as a publisher would send it.
+const GLIOMA: &str = include_str!("glioma.json");
 
-/// The demo catalogue's glioma MRI collection, published.
+/// That collection, published.
 fn glioma() -> Dataset {
-    let demo = crate::shell::seed::demo::catalogue().unwrap();
-    let entry = demo
-        .datasets
-        .iter()
-        .find(|d| d.input(PUBLISHER, COMMITTEE).unwrap().identifier == "MRN-GLIOMA-BRATS")
-        .expect("the demo glioma collection");
-    let details = DatasetDetails::try_from(&entry.input(PUBLISHER, COMMITTEE).unwrap()).unwrap();
+    let input: DatasetInput = serde_json::from_str(GLIOMA).unwrap();
+    let details = DatasetDetails::try_from(&input).unwrap();
     let id = DatasetId::from_uuid(Uuid::from_u128(7));
     let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
     Dataset::import_published(id, details, now).0
