@@ -1,6 +1,7 @@
 //! Who is calling and what they may do. Tokens are checked in the API layer; this module holds
 //! only the resulting identity and the rules over it.
 
+use crate::codes;
 use std::collections::BTreeSet;
 
 use crate::code_enum;
@@ -9,7 +10,7 @@ use crate::values::Subject;
 
 code_enum!(
     /// The roles hdab understands; a token may carry several, and others it ignores.
-    Role, "unknown_role" {
+    Role, codes::UNKNOWN_ROLE {
         Researcher = "researcher",
         DacMember = "dac_member",
         DataHolder = "data_holder",

@@ -1,5 +1,6 @@
 //! Data-access committees: who reviews applications for which publishers, and how they decide.
 
+use crate::codes;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
@@ -15,7 +16,7 @@ use crate::{FieldErrors, ValueError};
 
 code_enum!(
     /// How a committee reaches a decision on an application.
-    DecisionRule, "unknown_decision_rule" {
+    DecisionRule, codes::UNKNOWN_DECISION_RULE {
         /// The chair decides after the members have commented and voted.
         ChairDecides = "chair_decides",
         /// More than half of the votes cast, once the quorum has voted.
@@ -27,7 +28,7 @@ code_enum!(
 
 code_enum!(
     /// A member's role on a committee.
-    MemberRole, "unknown_member_role" {
+    MemberRole, codes::UNKNOWN_MEMBER_ROLE {
         Member = "member",
         Chair = "chair",
     }
@@ -75,14 +76,14 @@ impl CommitteeDetails {
         if chairs > 1 {
             errors.add(
                 "members",
-                ValueError::new("several_chairs", "a committee has at most one chair"),
+                ValueError::new(codes::SEVERAL_CHAIRS, "a committee has at most one chair"),
             );
         }
         if decision_rule == DecisionRule::ChairDecides && chairs == 0 {
             errors.add(
                 "members",
                 ValueError::new(
-                    "chair_required",
+                    codes::CHAIR_REQUIRED,
                     "a committee whose chair decides needs a member with role `chair`",
                 ),
             );
@@ -92,7 +93,7 @@ impl CommitteeDetails {
             errors.add(
                 "quorum",
                 ValueError::new(
-                    "quorum_out_of_range",
+                    codes::QUORUM_OUT_OF_RANGE,
                     format!("must be between 1 and the number of members ({seats})"),
                 ),
             );
@@ -172,7 +173,7 @@ fn check_unique<'a, T: Ord + 'a>(
         if !seen.insert(item) {
             errors.add(
                 format!("{field}[{index}]"),
-                ValueError::new("duplicate", "is listed more than once"),
+                ValueError::new(codes::DUPLICATE, "is listed more than once"),
             );
         }
     }
@@ -223,7 +224,7 @@ impl Committee {
         version::check(self.version, precondition)?;
         if datasets > 0 {
             return Err(DomainError::StateConflict {
-                code: "committee_in_use",
+                code: codes::COMMITTEE_IN_USE,
                 message: format!(
                     "{datasets} dataset(s) name this committee as their reviewer; reassign them first"
                 ),

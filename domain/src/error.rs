@@ -1,5 +1,6 @@
 //! Errors the domain reports: field-level problems of an input, and broken business rules.
 
+use crate::codes;
 use serde::Serialize;
 
 /// Why one value was rejected: a stable machine code and a sentence for people.
@@ -87,7 +88,7 @@ impl FieldErrors {
         if self.unlisted > 0 {
             self.listed.push(FieldError {
                 field: "body".to_owned(),
-                code: "more_errors",
+                code: codes::MORE_ERRORS,
                 message: format!("{} more problems are not listed", self.unlisted),
             });
         }
@@ -121,8 +122,8 @@ impl DomainError {
     /// The stable, documented code of this error.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Invalid(_) => "validation_failed",
-            Self::StaleVersion { .. } => "stale_version",
+            Self::Invalid(_) => codes::VALIDATION_FAILED,
+            Self::StaleVersion { .. } => codes::STALE_VERSION,
             Self::StateConflict { code, .. } => code,
         }
     }

@@ -5,6 +5,7 @@
 //! one spelling, so a log, a cache key or a proxy rule that matches an id cannot be sidestepped
 //! with `{...}`, `urn:uuid:...`, upper case or the unhyphenated form.
 
+use crate::codes;
 use std::fmt;
 use std::str::FromStr;
 
@@ -38,7 +39,7 @@ macro_rules! typed_id {
             pub fn parse(input: &str) -> Result<Self, ValueError> {
                 parse_canonical_uuid(input).map(Self).map_err(|_| {
                     ValueError::new(
-                        "invalid_id",
+                        codes::INVALID_ID,
                         concat!("must be a ", $what, " id (a lower-case hyphenated UUID)"),
                     )
                 })
@@ -75,7 +76,7 @@ macro_rules! typed_id {
 
 /// Parses a UUID written the one way hdab writes it: 36 characters, lower-case hex, hyphenated.
 pub fn parse_canonical_uuid(input: &str) -> Result<Uuid, ValueError> {
-    let invalid = || ValueError::new("invalid_id", "must be a lower-case hyphenated UUID");
+    let invalid = || ValueError::new(codes::INVALID_ID, "must be a lower-case hyphenated UUID");
     let uuid = Uuid::try_parse(input).map_err(|_| invalid())?;
     let mut canonical = [0; uuid::fmt::Hyphenated::LENGTH];
     if &*uuid.hyphenated().encode_lower(&mut canonical) == input {

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod catalogue;
+pub mod codes;
 pub mod committee;
 pub mod error;
 pub mod event;

@@ -4,6 +4,7 @@
 //! dataset with 20,000 distributions became 17 MB of JSON-LD, and a catalogue page of such
 //! datasets over a gigabyte for one anonymous request.
 
+use crate::codes;
 use crate::{FieldErrors, ValueError};
 
 /// Languages a multilingual text (title, description, keywords) may have: the EU's 24
@@ -75,7 +76,7 @@ pub fn max_items(field: &str) -> Option<usize> {
 pub fn at_most(len: usize, max: usize) -> Result<(), ValueError> {
     if len > max {
         return Err(ValueError::new(
-            "too_many",
+            codes::TOO_MANY,
             format!("must have at most {max} items (has {len})"),
         ));
     }

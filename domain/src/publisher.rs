@@ -1,5 +1,6 @@
 //! Publishers: the data holders whose datasets the catalogue describes.
 
+use crate::codes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +14,7 @@ use crate::version::{self, Precondition};
 code_enum!(
     /// The legal kind of an organisation. EHDS Art 53(2) reserves purposes (a) to (c) to public
     /// sector bodies and Union institutions, so every applicant organisation carries one.
-    OrganisationType, "unknown_organisation_type" {
+    OrganisationType, codes::UNKNOWN_ORGANISATION_TYPE {
         PublicSectorBody = "public_sector_body",
         UnionInstitution = "union_institution",
         Academic = "academic",
@@ -96,7 +97,7 @@ impl Publisher {
         version::check(self.version, precondition)?;
         if serving_committees + datasets > 0 {
             return Err(DomainError::StateConflict {
-                code: "publisher_in_use",
+                code: codes::PUBLISHER_IN_USE,
                 message: format!(
                     "{serving_committees} committee(s) serve this publisher and it holds {datasets} dataset(s); a publisher with either stays"
                 ),

@@ -3,6 +3,7 @@
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use hdab_domain::DomainError;
+use hdab_domain::codes;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -33,27 +34,27 @@ pub enum StoreError {
 const UNIQUE_CONFLICTS: &[(&str, &str, &str)] = &[
     (
         "publishers.name_key",
-        "publisher_name_taken",
+        codes::PUBLISHER_NAME_TAKEN,
         "a publisher with this name already exists",
     ),
     (
         "committees.name_key",
-        "committee_name_taken",
+        codes::COMMITTEE_NAME_TAKEN,
         "a committee with this name already exists",
     ),
     (
         "publishers_name_key",
-        "publisher_name_taken",
+        codes::PUBLISHER_NAME_TAKEN,
         "a publisher with this name already exists",
     ),
     (
         "datasets_identifier_key",
-        "dataset_identifier_taken",
+        codes::DATASET_IDENTIFIER_TAKEN,
         "this publisher already has a dataset with this identifier",
     ),
     (
         "committees_name_key",
-        "committee_name_taken",
+        codes::COMMITTEE_NAME_TAKEN,
         "a committee with this name already exists",
     ),
 ];
@@ -128,7 +129,7 @@ impl From<DieselError> for StoreError {
                 }
             }
             DatabaseErrorKind::ForeignKeyViolation => Self::Conflict {
-                code: "still_referenced",
+                code: codes::STILL_REFERENCED,
                 message: "other records still refer to this one".to_owned(),
             },
             _ => Self::Database(error),

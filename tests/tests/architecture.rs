@@ -108,3 +108,65 @@ fn a_use_case_that_imports_actix_web_is_caught() {
     let found = crossings_in(dir.path(), &["actix_web"]);
     assert_eq!(found.len(), 1, "{found:?}");
 }
+
+/// The places a fine error code is written in source, once whitespace is squeezed out:
+/// `ValueError::new("…"`, `code: "…"`, `with_code("…"` and `invalid_field(field, "…"`.
+fn literal_codes(text: &str) -> Vec<String> {
+    let squeezed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let squeezed = squeezed.replace("( ", "(");
+    let mut found = Vec::new();
+    for opening in ["ValueError::new(\"", "code: \"", "with_code(\""] {
+        found.extend(squeezed.match_indices(opening).map(|(at, _)| excerpt(&squeezed, at)));
+    }
+    for (at, _) in squeezed.match_indices("invalid_field(") {
+        let arguments = &squeezed[at + "invalid_field(".len()..];
+        let second = arguments.split_once(',').map(|(_, rest)| rest.trim_start());
+        if second.is_some_and(|rest| rest.starts_with('"')) {
+            found.push(excerpt(&squeezed, at));
+        }
+    }
+    found
+}
+
+fn excerpt(text: &str, at: usize) -> String {
+    text[at..].chars().take(60).collect()
+}
+
+/// What a source file holds before its in-file test module, if it is not a test file.
+fn production_code(path: &Path, text: &str) -> Option<String> {
+    if path.file_name().is_some_and(|name| name == "tests.rs") {
+        return None;
+    }
+    Some(text.split("#[cfg(test)]").next().unwrap_or_default().to_owned())
+}
+
+#[test]
+fn error_codes_are_declared_once_in_the_codes_catalogue() {
+    let catalogue = workspace().join("domain/src/codes.rs");
+    let mut found = Vec::new();
+    for krate in ["domain", "persistence", "openapi", "api"] {
+        for (path, text) in sources(&workspace().join(krate).join("src")) {
+            let Some(code) = production_code(&path, &text).filter(|_| path != catalogue) else {
+                continue;
+            };
+            found.extend(
+                literal_codes(&code)
+                    .into_iter()
+                    .map(|hit| format!("{}: {hit}", path.display())),
+            );
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "error codes written as literals; declare them in domain/src/codes.rs:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn a_literal_error_code_is_caught() {
+    let source = "fn f() -> ValueError {\n    ValueError::new(\n        \"made_up\",\n        \"x\",\n    )\n}\n\
+                  fn g() { ApiError::invalid_field(\"limit\", \"made_up\", \"x\"); }\n\
+                  fn h() { ValueError::new(codes::TOO_LONG, \"x\"); }\n";
+    assert_eq!(literal_codes(source).len(), 2, "{:?}", literal_codes(source));
+}

@@ -1,6 +1,7 @@
 //! Forming, changing and removing data-access committees.
 
 use chrono::{DateTime, Utc};
+use hdab_domain::codes;
 use hdab_domain::committee::{Committee, CommitteeDetails};
 use hdab_domain::ids::CommitteeId;
 use hdab_domain::version::Precondition;
@@ -74,7 +75,10 @@ fn check_publishers_exist(
         if missing.contains(id) {
             errors.add(
                 format!("publisher_ids[{index}]"),
-                ValueError::new("unknown_publisher", format!("no publisher has the id {id}")),
+                ValueError::new(
+                    codes::UNKNOWN_PUBLISHER,
+                    format!("no publisher has the id {id}"),
+                ),
             );
         }
     }

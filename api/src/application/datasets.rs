@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use hdab_domain::auth::Principal;
 use hdab_domain::catalogue::{Dataset, DatasetDetails, DatasetStatus, Lifecycle};
+use hdab_domain::codes;
 use hdab_domain::event::Event;
 use hdab_domain::ids::DatasetId;
 use hdab_domain::version::Precondition;
@@ -56,12 +57,12 @@ fn check_references(
     match committees::find(conn, details.committee_id)? {
         None => errors.add(
             "committee_id",
-            ValueError::new("unknown_committee", "no committee has this id"),
+            ValueError::new(codes::UNKNOWN_COMMITTEE, "no committee has this id"),
         ),
         Some(c) if !c.details.publisher_ids().contains(&details.publisher_id) => errors.add(
             "committee_id",
             ValueError::new(
-                "committee_does_not_serve_publisher",
+                codes::COMMITTEE_DOES_NOT_SERVE_PUBLISHER,
                 "the committee does not serve this dataset's publisher",
             ),
         ),

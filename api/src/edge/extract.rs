@@ -1,5 +1,6 @@
 //! Request parsing that answers with problems: JSON bodies, `If-Match`, pagination.
 
+use hdab_domain::codes;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -97,7 +98,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         match inner.classify() {
             serde_json::error::Category::Data => {
                 let field = if path == "." { "body".to_owned() } else { path };
-                ApiError::invalid_field(&field, "invalid_value", strip_position(&inner.to_string()))
+                ApiError::invalid_field(
+                    &field,
+                    codes::INVALID_VALUE,
+                    strip_position(&inner.to_string()),
+                )
             }
             _ => ApiError::new(
                 ErrorCode::MalformedJson,
@@ -152,7 +157,7 @@ fn malformed_if_match() -> ApiError {
         ErrorCode::MalformedHeader,
         "If-Match must be * or a list of ETags such as \"3\"",
     )
-    .with_code("malformed_if_match")
+    .with_code(codes::MALFORMED_IF_MATCH)
 }
 
 fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiError> {
@@ -235,7 +240,7 @@ pub fn parse_page<K>(
         Some(_) => {
             return Err(ApiError::invalid_field(
                 "limit",
-                "out_of_range",
+                codes::OUT_OF_RANGE,
                 format!("must be between 1 and {MAX_LIMIT}"),
             ));
         }
@@ -294,7 +299,11 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
                 } else {
                     field
                 };
-                ApiError::invalid_field(&field, "invalid_value", error.into_inner().to_string())
+                ApiError::invalid_field(
+                    &field,
+                    codes::INVALID_VALUE,
+                    error.into_inner().to_string(),
+                )
             });
         std::future::ready(parsed)
     }

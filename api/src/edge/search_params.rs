@@ -2,6 +2,7 @@
 //! [`SearchRequest`] (every bad value named, 422; a cursor hdab did not issue, 400), and the
 //! index's results turned into a [`SearchPage`].
 
+use hdab_domain::codes;
 use std::collections::BTreeMap;
 
 use base64::Engine;
@@ -51,7 +52,7 @@ fn duo_permission(code: &str) -> Result<String, ValueError> {
         Ok(code.to_owned())
     } else {
         Err(ValueError::new(
-            "unknown_duo_permission",
+            codes::UNKNOWN_DUO_PERMISSION,
             format!("must be one of: {}", DuoPermission::CODES.join(", ")),
         ))
     }
@@ -113,7 +114,7 @@ pub fn parse_request(query: &SearchQuery) -> Result<SearchRequest, ApiError> {
         errors.add(
             "q",
             ValueError::new(
-                "too_long",
+                codes::TOO_LONG,
                 format!("must be at most {MAX_QUERY_CHARS} characters"),
             ),
         );
@@ -139,7 +140,7 @@ pub fn parse_request(query: &SearchQuery) -> Result<SearchRequest, ApiError> {
             errors.add(
                 "sort",
                 ValueError::new(
-                    "unknown_sort",
+                    codes::UNKNOWN_SORT,
                     "must be one of: relevance, modified, subjects",
                 ),
             );
@@ -155,7 +156,7 @@ pub fn parse_request(query: &SearchQuery) -> Result<SearchRequest, ApiError> {
             errors.add(
                 "limit",
                 ValueError::new(
-                    "out_of_range",
+                    codes::OUT_OF_RANGE,
                     format!("must be between 1 and {}", hdab_openapi::page::MAX_LIMIT),
                 ),
             );

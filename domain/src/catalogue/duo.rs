@@ -2,6 +2,7 @@
 //! parameters some of them need (the disease of DS, the region of GS, the months of TS, the
 //! date of MOR). Matching a declared use against them belongs to the applications work.
 
+use crate::codes;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -147,7 +148,10 @@ impl DuoCondition {
 }
 
 fn missing(parameter: &str, code: &str) -> ValueError {
-    ValueError::new("parameter_required", format!("{code} needs `{parameter}`"))
+    ValueError::new(
+        codes::PARAMETER_REQUIRED,
+        format!("{code} needs `{parameter}`"),
+    )
 }
 
 impl TryFrom<&DuoCondition> for DuoPermission {
@@ -163,7 +167,7 @@ impl TryFrom<&DuoCondition> for DuoPermission {
                 None => Err(missing("disease", "DS")),
             },
             _ => Err(ValueError::new(
-                "unknown_duo_permission",
+                codes::UNKNOWN_DUO_PERMISSION,
                 format!("must be one of: {}", Self::CODES.join(", ")),
             )),
         }
@@ -193,7 +197,7 @@ impl TryFrom<&DuoCondition> for DuoModifier {
             "TS" => match c.months {
                 Some(months) if months > 0 => Ok(Self::TimeLimit(months)),
                 Some(_) => Err(ValueError::new(
-                    "out_of_range",
+                    codes::OUT_OF_RANGE,
                     "TS `months` must be at least 1",
                 )),
                 None => Err(missing("months", "TS")),
@@ -207,7 +211,7 @@ impl TryFrom<&DuoCondition> for DuoModifier {
                 _ => Err(missing("countries", "GS")),
             },
             _ => Err(ValueError::new(
-                "unknown_duo_modifier",
+                codes::UNKNOWN_DUO_MODIFIER,
                 format!("must be one of: {}", Self::CODES.join(", ")),
             )),
         }

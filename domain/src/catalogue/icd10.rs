@@ -1,6 +1,7 @@
 //! ICD-10 codes and their hierarchy: `C34.1` (lower lobe, bronchus or lung) lies under `C34`
 //! (bronchus and lung), so a search or a DUO disease-specific condition on `C34` covers it.
 
+use crate::codes;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -28,7 +29,7 @@ impl IcdCode {
         };
         if !(category_ok && subcategory_ok) {
             return Err(ValueError::new(
-                "invalid_icd10",
+                codes::INVALID_ICD10,
                 "must be an ICD-10 code such as C34 or C34.1 (upper-case letter, two digits, optional .digit)",
             ));
         }
@@ -46,7 +47,7 @@ impl IcdCode {
         };
         if !neoplasm {
             return Err(ValueError::new(
-                "not_a_neoplasm",
+                codes::NOT_A_NEOPLASM,
                 "must be an ICD-10 neoplasm code (C00–C97 or D00–D49)",
             ));
         }

@@ -1,6 +1,7 @@
 //! A dataset's lifecycle: draft, published, withdrawn; replaced and re-confirmed (EHDS Art
 //! 60) along the way. Each command returns the next state and the event that records it.
 
+use crate::codes;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +14,7 @@ use crate::{DomainError, FieldError, code_enum};
 code_enum!(
     /// Where a dataset is in its lifecycle. Only published datasets are searchable; a withdrawn
     /// one stays readable by id, so links and permits that name it keep working.
-    DatasetStatus, "unknown_status" {
+    DatasetStatus, codes::UNKNOWN_STATUS {
         Draft = "draft",
         Published = "published",
         Withdrawn = "withdrawn",
@@ -35,11 +36,11 @@ impl DatasetStatus {
             (Self::Draft | Self::Withdrawn, Lifecycle::Publish) => Ok(Self::Published),
             (Self::Draft | Self::Published, Lifecycle::Withdraw) => Ok(Self::Withdrawn),
             (Self::Published, Lifecycle::Publish) => Err(DomainError::StateConflict {
-                code: "already_published",
+                code: codes::ALREADY_PUBLISHED,
                 message: "the dataset is already published".into(),
             }),
             (Self::Withdrawn, Lifecycle::Withdraw) => Err(DomainError::StateConflict {
-                code: "already_withdrawn",
+                code: codes::ALREADY_WITHDRAWN,
                 message: "the dataset is already withdrawn".into(),
             }),
         }
@@ -128,7 +129,7 @@ impl Dataset {
         if details.publisher_id != self.details.publisher_id {
             return Err(DomainError::Invalid(vec![FieldError {
                 field: "publisher_id".into(),
-                code: "immutable",
+                code: codes::IMMUTABLE,
                 message: "a dataset cannot move to another publisher".into(),
             }]));
         }

@@ -1,6 +1,7 @@
 //! The dataset catalogue: HealthDCAT-AP dataset descriptions with the cancer-imaging
 //! extensions, and the rules of their lifecycle.
 
+use crate::codes;
 pub mod duo;
 pub mod icd10;
 mod lifecycle;
@@ -66,7 +67,7 @@ impl Period {
     pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Self, ValueError> {
         if start > end {
             return Err(ValueError::new(
-                "start_after_end",
+                codes::START_AFTER_END,
                 "the start must not be after the end",
             ));
         }
@@ -88,7 +89,7 @@ impl AuthorityCode {
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         if !ok {
             return Err(ValueError::new(
-                "invalid_authority_code",
+                codes::INVALID_AUTHORITY_CODE,
                 "must be a code of its EU or HealthDCAT-AP authority list, such as ZIP, ANNUAL or DICOM (upper case)",
             ));
         }
@@ -113,7 +114,7 @@ impl PersonalDataCategory {
             && input.len() <= 60;
         if !ok {
             return Err(ValueError::new(
-                "invalid_personal_data_category",
+                codes::INVALID_PERSONAL_DATA_CATEGORY,
                 "must be a DPV-PD term such as Age, Gender or HealthRecord",
             ));
         }
@@ -134,7 +135,7 @@ impl IsoDuration {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         let invalid = || {
             ValueError::new(
-                "invalid_duration",
+                codes::INVALID_DURATION,
                 "must be an ISO 8601 duration such as P1M, P1Y6M or PT12H",
             )
         };
@@ -204,7 +205,7 @@ impl MediaType {
                 Ok(Self(input.to_ascii_lowercase()))
             }
             _ => Err(ValueError::new(
-                "invalid_media_type",
+                codes::INVALID_MEDIA_TYPE,
                 "must be a media type such as application/dicom",
             )),
         }
@@ -351,7 +352,7 @@ impl DatasetDetails {
         check_list_lengths(&mut errors, &draft);
         let required = |errors: &mut FieldErrors, field: &str, present: bool, why: &str| {
             if !present {
-                errors.add(field, ValueError::new("required", why.to_owned()));
+                errors.add(field, ValueError::new(codes::REQUIRED, why.to_owned()));
             }
         };
         required(
@@ -399,7 +400,7 @@ impl DatasetDetails {
         {
             errors.add(
                 "min_typical_age",
-                ValueError::new("min_above_max", "must not be above max_typical_age"),
+                ValueError::new(codes::MIN_ABOVE_MAX, "must not be above max_typical_age"),
             );
         }
         if errors.is_empty() {

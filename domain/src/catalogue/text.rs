@@ -1,5 +1,6 @@
 //! Free text in dataset descriptions: short single-line texts and multilingual texts.
 
+use crate::codes;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -13,18 +14,18 @@ use crate::values::{bidi_controls_refused, is_bidi_control};
 fn checked_text(input: &str, max: usize, multiline: bool) -> Result<String, ValueError> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
-        return Err(ValueError::new("required", "must not be empty"));
+        return Err(ValueError::new(codes::REQUIRED, "must not be empty"));
     }
     if trimmed.chars().count() > max {
         return Err(ValueError::new(
-            "too_long",
+            codes::TOO_LONG,
             format!("must be at most {max} characters"),
         ));
     }
     let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
     if !trimmed.chars().all(allowed) {
         return Err(ValueError::new(
-            "control_characters",
+            codes::CONTROL_CHARACTERS,
             "must not contain control characters",
         ));
     }
@@ -98,7 +99,7 @@ impl LocalizedText {
         crate::limits::at_most(texts.len(), crate::limits::LANGUAGES)?;
         if !texts.contains_key(&LanguageTag::english()) {
             return Err(ValueError::new(
-                "english_required",
+                codes::ENGLISH_REQUIRED,
                 "must include an English (`en`) text",
             ));
         }

@@ -1,5 +1,6 @@
 //! The controlled vocabularies a dataset description uses, each with its wire codes.
 
+use crate::codes;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,7 @@ use crate::{ValueError, code_enum};
 
 code_enum!(
     /// Who may see the data (HealthDCAT-AP's three access levels, the EU access-right list).
-    AccessRights, "unknown_access_rights" {
+    AccessRights, codes::UNKNOWN_ACCESS_RIGHTS {
         Public = "PUBLIC",
         Restricted = "RESTRICTED",
         NonPublic = "NON_PUBLIC",
@@ -18,7 +19,7 @@ code_enum!(
 code_enum!(
     /// The categories of electronic health data for secondary use (EHDS Art 51(1)), as coded
     /// by HealthDCAT-AP's `healthcategories` vocabulary.
-    HealthCategory, "unknown_health_category" {
+    HealthCategory, codes::UNKNOWN_HEALTH_CATEGORY {
         /// Electronic health data from EHRs (medical images included).
         Ehrs = "EHRS",
         /// Data on factors impacting on health (socio-economic, environmental, behavioural).
@@ -56,7 +57,7 @@ code_enum!(
 
 code_enum!(
     /// The kind of dataset (EU dataset-type list).
-    DatasetType, "unknown_dataset_type" {
+    DatasetType, codes::UNKNOWN_DATASET_TYPE {
         Statistical = "STATISTICAL",
         SyntheticData = "SYNTHETIC_DATA",
         TestData = "TEST_DATA",
@@ -67,7 +68,7 @@ code_enum!(
 
 code_enum!(
     /// DICOM modality codes (PS3.3 C.7.3.1.1.1) for imaging datasets.
-    DicomModality, "unknown_modality" {
+    DicomModality, codes::UNKNOWN_MODALITY {
         Ct = "CT", Mr = "MR", Pt = "PT", Mg = "MG", Us = "US", Cr = "CR", Dx = "DX", Nm = "NM",
         Xa = "XA", Rf = "RF", Sm = "SM", Ot = "OT", Seg = "SEG", RtStruct = "RTSTRUCT",
         RtDose = "RTDOSE", RtPlan = "RTPLAN", Sr = "SR", Es = "ES",
@@ -76,7 +77,7 @@ code_enum!(
 
 code_enum!(
     /// DICOM Body Part Examined values for imaging datasets.
-    BodyPart, "unknown_body_part" {
+    BodyPart, codes::UNKNOWN_BODY_PART {
         Head = "HEAD", Brain = "BRAIN", HeadNeck = "HEADNECK", Neck = "NECK", Thyroid = "THYROID",
         Chest = "CHEST", Lung = "LUNG", Breast = "BREAST", Esophagus = "ESOPHAGUS",
         Stomach = "STOMACH", Abdomen = "ABDOMEN", Liver = "LIVER", Pancreas = "PANCREAS",
@@ -88,7 +89,7 @@ code_enum!(
 
 code_enum!(
     /// The birth sex of the subjects a dataset covers.
-    BirthSex, "unknown_birth_sex" {
+    BirthSex, codes::UNKNOWN_BIRTH_SEX {
         Female = "female",
         Male = "male",
         Other = "other",
@@ -98,7 +99,7 @@ code_enum!(
 
 code_enum!(
     /// How approved users work with the data.
-    AccessModel, "unknown_access_model" {
+    AccessModel, codes::UNKNOWN_ACCESS_MODEL {
         /// Data are transferred to the user's secure processing environment.
         Download = "download",
         /// Processing runs where the data are, inside the holder's environment.
@@ -110,7 +111,7 @@ code_enum!(
 
 code_enum!(
     /// How the images were annotated.
-    AnnotationMethod, "unknown_annotation_method" {
+    AnnotationMethod, codes::UNKNOWN_ANNOTATION_METHOD {
         Manual = "manual",
         SemiAutomatic = "semi_automatic",
         Automatic = "automatic",
@@ -119,7 +120,7 @@ code_enum!(
 
 code_enum!(
     /// CSV on the Web datatypes for a variable.
-    VariableDatatype, "unknown_datatype" {
+    VariableDatatype, codes::UNKNOWN_DATATYPE {
         String = "string", Integer = "integer", Decimal = "decimal", Boolean = "boolean",
         Date = "date", DateTime = "dateTime", Duration = "duration", AnyUri = "anyURI",
     }
@@ -172,7 +173,7 @@ impl LanguageTag {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         let invalid = || {
             ValueError::new(
-                "unknown_language",
+                codes::UNKNOWN_LANGUAGE,
                 "must be a BCP-47 tag of an EU or EEA language, such as en, de, fr-BE or pt-PT",
             )
         };

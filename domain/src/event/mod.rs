@@ -7,6 +7,7 @@
 //! no `v`; they still verify (the chain hashes the stored text) and followers still know them
 //! by their [`EventKind`], but [`Event::read`] reports them as [`ReadError::Unversioned`].
 
+use crate::codes;
 mod chain;
 
 pub use chain::{ChainHead, ChainedEvent, GENESIS_HASH, LinkBreak, NewEvent, chain, check_link};
@@ -26,7 +27,7 @@ pub const PAYLOAD_VERSION: u32 = 1;
 
 code_enum!(
     /// What happened, as the log's `action` column names it: `<entity>.<verb>`.
-    EventKind, "unknown_event_kind" {
+    EventKind, codes::UNKNOWN_EVENT_KIND {
         PublisherCreated = "publisher.created",
         PublisherUpdated = "publisher.updated",
         PublisherDeleted = "publisher.deleted",

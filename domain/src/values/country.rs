@@ -1,5 +1,6 @@
 //! Countries: ISO 3166-1 alpha-2 codes as EU registers use them.
 
+use crate::codes;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ impl CountryCode {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         if !ISO_3166.iter().any(|(alpha_2, _)| *alpha_2 == input) {
             return Err(ValueError::new(
-                "unknown_country",
+                codes::UNKNOWN_COUNTRY,
                 "must be an ISO 3166-1 alpha-2 country code in upper case, such as DE or FR",
             ));
         }

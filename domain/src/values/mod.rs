@@ -1,5 +1,6 @@
 //! Small constrained values shared by many resources.
 
+use crate::codes;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -29,17 +30,17 @@ impl Name {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
-            return Err(ValueError::new("required", "must not be empty"));
+            return Err(ValueError::new(codes::REQUIRED, "must not be empty"));
         }
         if trimmed.chars().count() > Self::MAX_CHARS {
             return Err(ValueError::new(
-                "too_long",
+                codes::TOO_LONG,
                 format!("must be at most {} characters", Self::MAX_CHARS),
             ));
         }
         if trimmed.chars().any(char::is_control) {
             return Err(ValueError::new(
-                "control_characters",
+                codes::CONTROL_CHARACTERS,
                 "must not contain control characters",
             ));
         }
@@ -66,7 +67,7 @@ impl Name {
 /// The error for text holding bidirectional formatting controls.
 pub fn bidi_controls_refused() -> ValueError {
     ValueError::new(
-        "bidi_controls",
+        codes::BIDI_CONTROLS,
         "must not contain bidirectional formatting characters (U+202A to U+202E, U+2066 to U+2069)",
     )
 }
@@ -81,7 +82,7 @@ impl Email {
         let trimmed = input.trim();
         if trimmed.len() > 254 || !email_address::EmailAddress::is_valid(trimmed) {
             return Err(ValueError::new(
-                "invalid_email",
+                codes::INVALID_EMAIL,
                 "must be an e-mail address such as dac@example.org",
             ));
         }
@@ -104,13 +105,13 @@ impl HttpUrl {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         let invalid = || {
             ValueError::new(
-                "invalid_url",
+                codes::INVALID_URL,
                 "must be an absolute http or https URL such as https://example.org",
             )
         };
         if input.len() > Self::MAX_CHARS {
             return Err(ValueError::new(
-                "too_long",
+                codes::TOO_LONG,
                 format!("must be at most {} characters", Self::MAX_CHARS),
             ));
         }
@@ -135,7 +136,7 @@ impl Subject {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         if input.is_empty() || input.chars().count() > 255 || input.chars().any(char::is_control) {
             return Err(ValueError::new(
-                "invalid_subject",
+                codes::INVALID_SUBJECT,
                 "must be a token subject (`sub`) of 1 to 255 characters without control characters",
             ));
         }
@@ -179,7 +180,7 @@ macro_rules! text_value {
 /// place, so the code list, the parser and the documentation cannot drift apart.
 #[macro_export]
 macro_rules! code_enum {
-    ($(#[$doc:meta])* $name:ident, $error_code:literal { $($(#[$vdoc:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident, $error_code:path { $($(#[$vdoc:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {

@@ -1,5 +1,6 @@
 //! Wire description → domain description: every field checked, every failure named.
 
+use hdab_domain::codes;
 use std::collections::BTreeMap;
 
 use hdab_domain::catalogue::duo::{DataUseConditions, DuoCondition, DuoModifier, DuoPermission};
@@ -130,7 +131,7 @@ fn distribution(
     );
     let byte_size = wire.byte_size.and_then(|size| {
         let checked = u64::try_from(size)
-            .map_err(|_| ValueError::new("out_of_range", "must not be negative"));
+            .map_err(|_| ValueError::new(codes::OUT_OF_RANGE, "must not be negative"));
         errors.take(format!("{field}.byte_size"), checked)
     });
     Some(Distribution {

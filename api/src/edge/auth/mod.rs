@@ -4,6 +4,7 @@
 //! configured OIDC issuer. Symmetric (`HS*`) and `none` tokens are refused outright: accepting
 //! HS256 where a public key is expected would let anyone who knows the public key sign tokens.
 
+use hdab_domain::codes;
 pub mod dev;
 pub mod oidc;
 
@@ -365,7 +366,7 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
             ErrorCode::MalformedHeader,
             "send one Authorization header, not several",
         )
-        .with_code("duplicate_authorization"));
+        .with_code(codes::DUPLICATE_AUTHORIZATION));
     }
     let value = value
         .to_str()

@@ -1,6 +1,7 @@
 //! `/api/v1/audit`: the event log and its verification for HDAB admins, and the signed
 //! checkpoints of the log for everyone who wants to hold hdab to its history.
 
+use hdab_domain::codes;
 use std::time::Duration;
 
 use actix_web::{HttpResponse, get, post, web};
@@ -44,7 +45,7 @@ pub async fn list_events(
     if after < 0 {
         return Err(ApiError::invalid_field(
             "after",
-            "out_of_range",
+            codes::OUT_OF_RANGE,
             "must be 0 or more",
         ));
     }
@@ -52,7 +53,7 @@ pub async fn list_events(
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::invalid_field(
             "limit",
-            "out_of_range",
+            codes::OUT_OF_RANGE,
             format!("must be between 1 and {MAX_LIMIT}"),
         ));
     }
@@ -89,10 +90,9 @@ pub async fn verify(
         .checkpoint
         .as_deref()
         .map(|token| {
-            state
-                .checkpoints
-                .read(token.trim())
-                .map_err(|why| ApiError::invalid_field("checkpoint", "invalid_checkpoint", why))
+            state.checkpoints.read(token.trim()).map_err(|why| {
+                ApiError::invalid_field("checkpoint", codes::INVALID_CHECKPOINT, why)
+            })
         })
         .transpose()?;
     let signer = std::sync::Arc::clone(&state.checkpoints);

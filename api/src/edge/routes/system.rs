@@ -2,6 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use hdab_domain::codes;
 use hdab_openapi::audit::JsonWebKeySet;
 use hdab_openapi::system::{Health, Landing, LandingLinks};
 
@@ -156,7 +157,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
                 ),
                 e,
             )
-            .with_code("database_unavailable")
+            .with_code(codes::DATABASE_UNAVAILABLE)
         })?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),
