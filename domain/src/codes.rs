@@ -167,7 +167,8 @@ mod tests {
         for (code, meaning) in super::ALL {
             assert!(seen.insert(code), "`{code}` is declared twice");
             assert!(
-                code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                code.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                 "`{code}` is not snake_case"
             );
             assert!(!meaning.trim().is_empty(), "`{code}` has no meaning");

@@ -116,7 +116,11 @@ fn literal_codes(text: &str) -> Vec<String> {
     let squeezed = squeezed.replace("( ", "(");
     let mut found = Vec::new();
     for opening in ["ValueError::new(\"", "code: \"", "with_code(\""] {
-        found.extend(squeezed.match_indices(opening).map(|(at, _)| excerpt(&squeezed, at)));
+        found.extend(
+            squeezed
+                .match_indices(opening)
+                .map(|(at, _)| excerpt(&squeezed, at)),
+        );
     }
     for (at, _) in squeezed.match_indices("invalid_field(") {
         let arguments = &squeezed[at + "invalid_field(".len()..];
@@ -137,7 +141,12 @@ fn production_code(path: &Path, text: &str) -> Option<String> {
     if path.file_name().is_some_and(|name| name == "tests.rs") {
         return None;
     }
-    Some(text.split("#[cfg(test)]").next().unwrap_or_default().to_owned())
+    Some(
+        text.split("#[cfg(test)]")
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    )
 }
 
 #[test]
@@ -168,5 +177,10 @@ fn a_literal_error_code_is_caught() {
     let source = "fn f() -> ValueError {\n    ValueError::new(\n        \"made_up\",\n        \"x\",\n    )\n}\n\
                   fn g() { ApiError::invalid_field(\"limit\", \"made_up\", \"x\"); }\n\
                   fn h() { ValueError::new(codes::TOO_LONG, \"x\"); }\n";
-    assert_eq!(literal_codes(source).len(), 2, "{:?}", literal_codes(source));
+    assert_eq!(
+        literal_codes(source).len(),
+        2,
+        "{:?}",
+        literal_codes(source)
+    );
 }
