@@ -1,10 +1,10 @@
 //! Who is calling and what they may do. Tokens are checked in the API layer; this module holds
 //! only the resulting identity and the rules over it.
 
-use crate::codes;
 use std::collections::BTreeSet;
 
 use crate::code_enum;
+use crate::codes;
 use crate::ids::{CommitteeId, PublisherId};
 use crate::values::Subject;
 

@@ -1,6 +1,5 @@
 //! Data-access committees: who reviews applications for which publishers, and how they decide.
 
-use crate::codes;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
@@ -8,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 use crate::code_enum;
+use crate::codes;
 use crate::event::{Deleted, Event};
 use crate::ids::{CommitteeId, PublisherId};
 use crate::values::{Name, Subject};

@@ -1,7 +1,8 @@
 //! Errors the domain reports: field-level problems of an input, and broken business rules.
 
-use crate::codes;
 use serde::Serialize;
+
+use crate::codes;
 
 /// Why one value was rejected: a stable machine code and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq)]

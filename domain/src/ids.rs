@@ -5,7 +5,6 @@
 //! one spelling, so a log, a cache key or a proxy rule that matches an id cannot be sidestepped
 //! with `{...}`, `urn:uuid:...`, upper case or the unhyphenated form.
 
-use crate::codes;
 use std::fmt;
 use std::str::FromStr;
 
@@ -13,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::ValueError;
+use crate::codes;
 
 macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {

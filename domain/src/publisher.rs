@@ -1,11 +1,11 @@
 //! Publishers: the data holders whose datasets the catalogue describes.
 
-use crate::codes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 use crate::code_enum;
+use crate::codes;
 use crate::event::{Deleted, Event};
 use crate::ids::PublisherId;
 use crate::values::{CountryCode, Email, HttpUrl, Name};

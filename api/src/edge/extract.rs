@@ -1,6 +1,5 @@
 //! Request parsing that answers with problems: JSON bodies, `If-Match`, pagination.
 
-use hdab_domain::codes;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -9,6 +8,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::StreamExt;
+use hdab_domain::codes;
 use hdab_domain::version::Precondition;
 use hdab_openapi::page::{DEFAULT_LIMIT, MAX_LIMIT, PageQuery};
 use serde::de::DeserializeOwned;

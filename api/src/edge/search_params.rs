@@ -2,7 +2,6 @@
 //! [`SearchRequest`] (every bad value named, 422; a cursor hdab did not issue, 400), and the
 //! index's results turned into a [`SearchPage`].
 
-use hdab_domain::codes;
 use std::collections::BTreeMap;
 
 use base64::Engine;
@@ -10,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hdab_domain::catalogue::duo::DuoPermission;
 use hdab_domain::catalogue::icd10::IcdCode;
 use hdab_domain::catalogue::vocabulary::{AccessRights, BodyPart, DicomModality, HealthCategory};
+use hdab_domain::codes;
 use hdab_domain::ids::PublisherId;
 use hdab_domain::values::CountryCode;
 use hdab_domain::{FieldErrors, ValueError};

@@ -2,12 +2,12 @@
 //! parameters some of them need (the disease of DS, the region of GS, the months of TS, the
 //! date of MOR). Matching a declared use against them belongs to the applications work.
 
-use crate::codes;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::icd10::IcdCode;
 use crate::ValueError;
+use crate::codes;
 use crate::values::CountryCode;
 
 /// The primary permission of a dataset.

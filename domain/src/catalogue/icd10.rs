@@ -1,12 +1,12 @@
 //! ICD-10 codes and their hierarchy: `C34.1` (lower lobe, bronchus or lung) lies under `C34`
 //! (bronchus and lung), so a search or a DUO disease-specific condition on `C34` covers it.
 
-use crate::codes;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ValueError;
+use crate::codes;
 
 /// An ICD-10 code: a letter, two digits, and optionally a dot and one or two more digits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -1,11 +1,11 @@
 //! A dataset's lifecycle: draft, published, withdrawn; replaced and re-confirmed (EHDS Art
 //! 60) along the way. Each command returns the next state and the event that records it.
 
-use crate::codes;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{DatasetDetails, RECONFIRMATION_INTERVAL_DAYS};
+use crate::codes;
 use crate::event::Event;
 use crate::ids::DatasetId;
 use crate::version::{self, Precondition};

@@ -1,7 +1,6 @@
 //! The dataset catalogue: HealthDCAT-AP dataset descriptions with the cancer-imaging
 //! extensions, and the rules of their lifecycle.
 
-use crate::codes;
 pub mod duo;
 pub mod icd10;
 mod lifecycle;
@@ -23,6 +22,7 @@ use self::vocabulary::{
     AccessModel, AccessRights, AnnotationMethod, BirthSex, BodyPart, DatasetType, DicomModality,
     HealthCategory, LanguageTag, VariableDatatype,
 };
+use crate::codes;
 use crate::ids::{CommitteeId, PublisherId};
 use crate::values::{CountryCode, Email, HttpUrl};
 use crate::{FieldErrors, ValueError};

@@ -1,12 +1,12 @@
 //! Free text in dataset descriptions: short single-line texts and multilingual texts.
 
-use crate::codes;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::vocabulary::LanguageTag;
 use crate::ValueError;
+use crate::codes;
 use crate::values::{bidi_controls_refused, is_bidi_control};
 
 /// A trimmed, non-empty text of at most `max` characters without control characters other

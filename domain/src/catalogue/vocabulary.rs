@@ -1,10 +1,10 @@
 //! The controlled vocabularies a dataset description uses, each with its wire codes.
 
-use crate::codes;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes;
 use crate::{ValueError, code_enum};
 
 code_enum!(

@@ -7,7 +7,6 @@
 //! no `v`; they still verify (the chain hashes the stored text) and followers still know them
 //! by their [`EventKind`], but [`Event::read`] reports them as [`ReadError::Unversioned`].
 
-use crate::codes;
 mod chain;
 
 pub use chain::{ChainHead, ChainedEvent, GENESIS_HASH, LinkBreak, NewEvent, chain, check_link};
@@ -17,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Dataset;
 use crate::code_enum;
+use crate::codes;
 use crate::committee::Committee;
 use crate::ids::{CommitteeId, PublisherId};
 use crate::publisher::Publisher;

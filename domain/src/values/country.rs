@@ -1,11 +1,11 @@
 //! Countries: ISO 3166-1 alpha-2 codes as EU registers use them.
 
-use crate::codes;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ValueError;
+use crate::codes;
 
 /// An ISO 3166-1 alpha-2 country code, upper case (`DE`, `FR`). `EL` (the EU's code for Greece)
 /// is accepted besides `GR`, since EU registers use it.

@@ -1,11 +1,11 @@
 //! Small constrained values shared by many resources.
 
-use crate::codes;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ValueError;
+use crate::codes;
 
 mod country;
 

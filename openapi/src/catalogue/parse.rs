@@ -1,6 +1,5 @@
 //! Wire description → domain description: every field checked, every failure named.
 
-use hdab_domain::codes;
 use std::collections::BTreeMap;
 
 use hdab_domain::catalogue::duo::{DataUseConditions, DuoCondition, DuoModifier, DuoPermission};
@@ -14,6 +13,7 @@ use hdab_domain::catalogue::{
     Annotations, AuthorityCode, ContactPoint, Custodian, DatasetDetails, DatasetDraft,
     Distribution, ImagingProfile, IsoDuration, MediaType, Period, PersonalDataCategory, Variable,
 };
+use hdab_domain::codes;
 use hdab_domain::ids::{CommitteeId, PublisherId};
 use hdab_domain::values::{CountryCode, Email, HttpUrl};
 use hdab_domain::{DomainError, FieldErrors, ValueError, limits};

@@ -4,7 +4,6 @@
 //! configured OIDC issuer. Symmetric (`HS*`) and `none` tokens are refused outright: accepting
 //! HS256 where a public key is expected would let anyone who knows the public key sign tokens.
 
-use hdab_domain::codes;
 pub mod dev;
 pub mod oidc;
 
@@ -16,6 +15,7 @@ use std::sync::Arc;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use hdab_domain::auth::{Principal, Role};
+use hdab_domain::codes;
 use hdab_domain::ids::{CommitteeId, PublisherId};
 use hdab_domain::values::Subject;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};

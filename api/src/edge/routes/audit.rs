@@ -1,10 +1,10 @@
 //! `/api/v1/audit`: the event log and its verification for HDAB admins, and the signed
 //! checkpoints of the log for everyone who wants to hold hdab to its history.
 
-use hdab_domain::codes;
 use std::time::Duration;
 
 use actix_web::{HttpResponse, get, post, web};
+use hdab_domain::codes;
 use hdab_openapi::audit::{
     AuditCheckpoint, AuditCheckpointPage, AuditEvent, AuditEventPage, AuditQuery,
     ChainVerification, VerifyQuery,
