@@ -8,8 +8,7 @@ use hdab_domain::version::Precondition;
 use hdab_domain::{FieldErrors, ValueError};
 use hdab_persistence::{DbConnection, committees, datasets, events, publishers};
 
-use super::publishers::count;
-use super::{AppError, record};
+use super::{AppError, count, record, updated_under_lock};
 
 pub fn create(
     conn: &mut DbConnection,
@@ -38,10 +37,7 @@ pub fn replace(
         let current = committees::find(tx, id)?.ok_or(AppError::NotFound("the committee"))?;
         let (next, event) = current.replace(details, precondition, now)?;
         check_publishers_exist(tx, &next.details)?;
-        // Cannot miss: the write lock is held since `find`.
-        if !committees::update(tx, &next, current.version)? {
-            return Err(AppError::internal("the row changed under the write lock"));
-        }
+        updated_under_lock(committees::update(tx, &next, current.version)?, "committee")?;
         record(tx, actor, now, &event)?;
         Ok(next)
     })

@@ -12,7 +12,7 @@ use hdab_domain::version::Precondition;
 use hdab_domain::{FieldErrors, ValueError};
 use hdab_persistence::{DbConnection, committees, datasets, events, publishers};
 
-use super::{AppError, record};
+use super::{AppError, record, updated_under_lock};
 
 /// Loads a dataset the caller may see: published and withdrawn ones are public, drafts only
 /// for the publisher's data holders and admins (not its partner systems). Anything else is
@@ -78,12 +78,7 @@ fn save_change(
     now: DateTime<Utc>,
     (next, event): (Dataset, Event),
 ) -> Result<Dataset, AppError> {
-    // Cannot miss: the write lock is held since the dataset was loaded.
-    if !datasets::update(tx, &next, next.version - 1)? {
-        return Err(AppError::internal(
-            "the dataset row changed under the write lock",
-        ));
-    }
+    updated_under_lock(datasets::update(tx, &next, next.version - 1)?, "dataset")?;
     record(tx, actor, now, &event)?;
     Ok(next)
 }

@@ -28,3 +28,20 @@ fn record(
     events::append(tx, actor, now, record)?;
     Ok(())
 }
+
+/// Checks that an optimistic `UPDATE … WHERE version = loaded` hit its row. The write
+/// transaction holds the lock since the row was loaded, so a miss is a bug, not a race.
+fn updated_under_lock(hit: bool, what: &str) -> Result<(), AppError> {
+    if hit {
+        Ok(())
+    } else {
+        Err(AppError::internal(format!(
+            "the {what} row changed under the write lock"
+        )))
+    }
+}
+
+/// A row count as the domain counts.
+fn count(rows: i64) -> u64 {
+    u64::try_from(rows).unwrap_or(0)
+}

@@ -6,7 +6,7 @@ use hdab_domain::publisher::{Publisher, PublisherDetails};
 use hdab_domain::version::Precondition;
 use hdab_persistence::{DbConnection, datasets, events, publishers};
 
-use super::{AppError, record};
+use super::{AppError, count, record, updated_under_lock};
 
 pub fn create(
     conn: &mut DbConnection,
@@ -33,10 +33,7 @@ pub fn replace(
     events::write(conn, |tx| {
         let current = publishers::find(tx, id)?.ok_or(AppError::NotFound("the publisher"))?;
         let (next, event) = current.replace(details, precondition, now)?;
-        // Cannot miss: the write lock is held since `find`.
-        if !publishers::update(tx, &next, current.version)? {
-            return Err(AppError::internal("the row changed under the write lock"));
-        }
+        updated_under_lock(publishers::update(tx, &next, current.version)?, "publisher")?;
         record(tx, actor, now, &event)?;
         Ok(next)
     })
@@ -59,9 +56,4 @@ pub fn delete(
         publishers::delete(tx, id)?;
         record(tx, actor, now, &event)
     })
-}
-
-/// A row count as the domain counts.
-pub(super) fn count(rows: i64) -> u64 {
-    u64::try_from(rows).unwrap_or(0)
 }

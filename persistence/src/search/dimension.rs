@@ -39,19 +39,11 @@ impl Dimension {
         Self::AcquisitionDecade,
     ];
 
-    /// The dimensions filtered and counted by exact value.
-    pub const TERMS: [Dimension; 10] = [
-        Self::CancerCondition,
-        Self::Modality,
-        Self::BodyPart,
-        Self::Manufacturer,
-        Self::Country,
-        Self::Publisher,
-        Self::AccessRights,
-        Self::HealthCategory,
-        Self::DuoPermission,
-        Self::TrustedHolder,
-    ];
+    /// The dimensions filtered and counted by exact value: the first ten of [`Self::ALL`].
+    pub const TERMS: [Dimension; 10] = match Self::ALL.first_chunk() {
+        Some(terms) => *terms,
+        None => unreachable!(),
+    };
 
     /// The facet's name in results; for a term dimension also its query parameter and the
     /// index field holding its values.
