@@ -323,8 +323,10 @@ async fn every_write_is_in_the_verified_event_log(db: TestDatabase) {
         "a refused write records nothing"
     );
     assert_eq!(log["items"][0]["actor"], "admin@hdab.test");
+    // Payloads are versioned domain values: `{"v": 1, "data": <the publisher>}`.
+    assert_eq!(log["items"][1]["payload"]["v"], 1);
     assert_eq!(
-        log["items"][1]["payload"]["name"],
+        log["items"][1]["payload"]["data"]["details"]["name"],
         "Charité – Universitätsmedizin Berlin"
     );
 
