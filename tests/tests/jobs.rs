@@ -83,12 +83,12 @@ async fn every_run_is_recorded_for_admins_only() {
     app.create_publisher("Moves the log", "FR").await;
     actix_web::rt::time::sleep(Duration::from_millis(2_500)).await;
     let runs = checkpoint_runs(&app).await;
-    assert!(!runs.is_empty());
+    // A run at start may find the log still empty; one after the write signs it.
     assert!(
-        runs[0]["detail"]
+        runs.iter().any(|run| run["detail"]
             .as_str()
             .unwrap()
-            .starts_with("signed a checkpoint at event"),
+            .starts_with("signed a checkpoint at event")),
         "{runs:?}"
     );
     assert_eq!(app.get("/api/v1/jobs/runs", None).await.status(), 401);
