@@ -36,6 +36,9 @@ pub async fn list(
     }))
 }
 
+/// The longest job name a filter may give (the documented `maxLength`).
+const MAX_JOB_NAME: usize = 100;
+
 /// The runs of the background jobs, newest first: which process ran what, when, and how it
 /// went.
 #[utoipa::path(
@@ -57,6 +60,16 @@ pub async fn runs(
     };
     let (limit, before) = parse_page(&page_query, |key| Some(key.to_owned()))?;
     let job = query.job.clone();
+    if job
+        .as_ref()
+        .is_some_and(|name| name.chars().count() > MAX_JOB_NAME)
+    {
+        return Err(ApiError::invalid_field(
+            "job",
+            hdab_domain::codes::TOO_LONG,
+            format!("must be at most {MAX_JOB_NAME} characters"),
+        ));
+    }
     let page = state
         .db(move |conn| Ok(jobs::runs(conn, job.as_deref(), before.as_deref(), limit)?))
         .await?;
