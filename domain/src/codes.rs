@@ -96,6 +96,31 @@ codes! {
     /// Stands for the problems past the listed maximum, so a hostile input gets a short answer.
     MORE_ERRORS = "more_errors";
 
+    /// An application names a dataset that does not exist.
+    UNKNOWN_DATASET = "unknown_dataset";
+    /// An application names a dataset that is not published (a draft, or withdrawn).
+    DATASET_NOT_PUBLISHED = "dataset_not_published";
+    /// Purposes (a)–(c) of EHDS Art 53(1) asked by an applicant that is not a public sector
+    /// body or Union institution (Art 53(2)).
+    PURPOSE_RESERVED_TO_PUBLIC_SECTOR = "purpose_reserved_to_public_sector";
+    /// A choice that needs a written justification has none (pseudonymised data, Art 66(3);
+    /// the opt-out exception, Art 71(4)).
+    JUSTIFICATION_REQUIRED = "justification_required";
+    /// A data request asks for record-level data, which only an access application can obtain
+    /// (Art 69).
+    RECORD_LEVEL_NOT_AVAILABLE = "record_level_not_available";
+    /// The opt-out exception of Art 71(4) is invoked where this HDAB's Member State does not
+    /// provide it.
+    OPT_OUT_EXCEPTION_NOT_AVAILABLE = "opt_out_exception_not_available";
+    /// The opt-out exception of Art 71(4) is invoked for a purpose that is not in the public
+    /// interest.
+    OPT_OUT_EXCEPTION_PURPOSE = "opt_out_exception_purpose";
+    /// The Art 54 declaration (that no prohibited use applies) is missing.
+    DECLARATION_REQUIRED = "declaration_required";
+    /// Approving a dataset whose data-use match is `deny` needs an override with a
+    /// justification.
+    OVERRIDE_REQUIRED = "override_required";
+
     // ---- Closed code lists: a value outside the list of its field ----
 
     /// Not one of the access-rights codes.
@@ -129,14 +154,53 @@ codes! {
     /// Not one of the dataset statuses.
     UNKNOWN_STATUS = "unknown_status";
 
+    /// Not one of the application kinds.
+    UNKNOWN_APPLICATION_KIND = "unknown_application_kind";
+    /// Not one of the purposes of EHDS Art 53(1).
+    UNKNOWN_PURPOSE = "unknown_purpose";
+    /// Not one of the research sub-kinds of Art 53(1)(e).
+    UNKNOWN_RESEARCH_KIND = "unknown_research_kind";
+    /// Not one of the data forms (anonymised, pseudonymised).
+    UNKNOWN_DATA_FORM = "unknown_data_form";
+    /// Not one of the uses EHDS Art 54 prohibits.
+    UNKNOWN_PROHIBITED_USE = "unknown_prohibited_use";
+    /// Not one of the outputs of a data request.
+    UNKNOWN_DATA_REQUEST_OUTPUT = "unknown_data_request_output";
+    /// Not one of the data-use match outcomes.
+    UNKNOWN_MATCH_OUTCOME = "unknown_match_outcome";
+    /// Not one of the votes (approve, refuse, abstain).
+    UNKNOWN_VOTE = "unknown_vote";
+    /// Not one of a committee's outcomes (approve, refuse).
+    UNKNOWN_OUTCOME = "unknown_outcome";
+    /// Not one of the comment visibilities (internal, public).
+    UNKNOWN_VISIBILITY = "unknown_visibility";
+    /// Not one of the deadline stages.
+    UNKNOWN_STAGE = "unknown_stage";
+    /// Not one of the deadline tracks.
+    UNKNOWN_TRACK = "unknown_track";
+    /// Not one of the deadline alerts.
+    UNKNOWN_ALERT = "unknown_alert";
+    /// Not one of the parties to an application.
+    UNKNOWN_PARTY = "unknown_party";
+    /// Not one of the actions on an application.
+    UNKNOWN_ACTION = "unknown_action";
+
     // ---- Problem-level codes: the `code` of a whole 4xx or 503 answer ----
 
     /// The request has invalid fields; its `errors` list each one.
     VALIDATION_FAILED = "validation_failed";
+    /// What the request names does not exist, or is not the caller's to know of.
+    NOT_FOUND = "not_found";
     /// `If-Match` names an older version than the stored one; the answer repeats the `ETag`.
     STALE_VERSION = "stale_version";
     /// `If-Match` is not a list of strong entity tags.
     MALFORMED_IF_MATCH = "malformed_if_match";
+    /// `Idempotency-Key` is empty, too long or not visible ASCII.
+    MALFORMED_IDEMPOTENCY_KEY = "malformed_idempotency_key";
+    /// The `Idempotency-Key` was used for another request (another body or path).
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused";
+    /// The first request with this `Idempotency-Key` is still running.
+    IDEMPOTENCY_KEY_IN_FLIGHT = "idempotency_key_in_flight";
     /// The request carries more than one `Authorization` header.
     DUPLICATE_AUTHORIZATION = "duplicate_authorization";
     /// The database cannot serve now; retry after the `Retry-After` seconds.
@@ -157,6 +221,32 @@ codes! {
     ALREADY_PUBLISHED = "already_published";
     /// The dataset is already withdrawn.
     ALREADY_WITHDRAWN = "already_withdrawn";
+    /// The command is not possible in the application's state; the message names the state
+    /// and what the caller may do in it.
+    ILLEGAL_TRANSITION = "illegal_transition";
+    /// The caller may read the application but has no part in it to act on.
+    NOT_A_PARTY = "not_a_party";
+    /// Only members of a committee vote on its part.
+    NOT_A_MEMBER = "not_a_member";
+    /// The member may not vote: they declared a conflict, or their organisation is the
+    /// applicant's.
+    CONFLICT_OF_INTEREST = "conflict_of_interest";
+    /// The member has already declared a conflict on this application.
+    CONFLICT_ALREADY_DECLARED = "conflict_already_declared";
+    /// The member has voted; changing a vote must be asked explicitly.
+    ALREADY_VOTED = "already_voted";
+    /// A vote change was asked but the member has not voted.
+    NO_VOTE_TO_CHANGE = "no_vote_to_change";
+    /// Fewer members than the quorum have voted.
+    QUORUM_NOT_REACHED = "quorum_not_reached";
+    /// The decision recorded differs from what the committee's votes give.
+    DECISION_CONTRADICTS_VOTES = "decision_contradicts_votes";
+    /// Only the chair records the decision of a committee whose chair decides.
+    CHAIR_DECIDES = "chair_decides";
+    /// The committee has already decided its part.
+    PART_DECIDED = "part_decided";
+    /// The decision period has already been extended once.
+    ALREADY_EXTENDED = "already_extended";
 }
 
 #[cfg(test)]

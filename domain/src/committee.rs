@@ -39,6 +39,10 @@ pub struct CommitteeMember {
     /// The member's token subject (`sub`), so their tokens map to this seat.
     pub subject: Subject,
     pub role: MemberRole,
+    /// The organisation the member works for: a member may not vote on an application from
+    /// it (conflict of interest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<Name>,
 }
 
 /// A committee's valid description: the rules between its fields hold. Stored and recorded as
@@ -245,6 +249,7 @@ mod tests {
         CommitteeMember {
             subject: Subject::parse(subject).unwrap(),
             role,
+            organisation: None,
         }
     }
 

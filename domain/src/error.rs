@@ -109,6 +109,13 @@ pub enum DomainError {
     /// The change is not possible in the resource's current state.
     #[error("{message}")]
     StateConflict { code: &'static str, message: String },
+    /// The caller may see the resource but this rule bars them from the change (a conflicted
+    /// committee member voting).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    /// Something the command names does not exist, or is not the caller's to know of.
+    #[error("{0} does not exist")]
+    NotFound(&'static str),
 }
 
 fn list_fields(errors: &[FieldError]) -> String {
@@ -125,7 +132,8 @@ impl DomainError {
         match self {
             Self::Invalid(_) => codes::VALIDATION_FAILED,
             Self::StaleVersion { .. } => codes::STALE_VERSION,
-            Self::StateConflict { code, .. } => code,
+            Self::StateConflict { code, .. } | Self::Forbidden { code, .. } => code,
+            Self::NotFound(_) => codes::NOT_FOUND,
         }
     }
 }

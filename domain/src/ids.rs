@@ -102,6 +102,11 @@ typed_id!(
     "dataset"
 );
 typed_id!(
+    /// An access application or data request.
+    ApplicationId,
+    "application"
+);
+typed_id!(
     /// One entry of the event log.
     EventId,
     "event"

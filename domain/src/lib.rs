@@ -4,6 +4,7 @@
 //! rest of hdab handles only valid values. Time and ids come in as arguments, which keeps every
 //! rule deterministic in tests.
 
+pub mod applications;
 pub mod auth;
 pub mod catalogue;
 pub mod codes;

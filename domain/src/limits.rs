@@ -4,6 +4,7 @@
 //! dataset with 20,000 distributions became 17 MB of JSON-LD, and a catalogue page of such
 //! datasets over a gigabyte for one anonymous request.
 
+use crate::applications::form::ProhibitedUse;
 use crate::codes;
 use crate::{FieldErrors, ValueError};
 
@@ -33,6 +34,15 @@ pub const DUO_MODIFIERS: usize = 20;
 /// Publishers one committee serves: a national HDAB's committee may serve hundreds.
 pub const COMMITTEE_PUBLISHERS: usize = 500;
 pub const COMMITTEE_MEMBERS: usize = 200;
+/// Datasets one application names.
+pub const APPLICATION_DATASETS: usize = 100;
+/// People one application authorises to work in the secure processing environment.
+pub const AUTHORISED_PERSONS: usize = 100;
+pub const REQUESTED_VARIABLES: usize = 2_000;
+pub const SPE_TOOLS: usize = 50;
+pub const EXPECTED_TABLES: usize = 100;
+pub const DECLARED_DISEASES: usize = 50;
+pub const OVERRIDES: usize = 100;
 
 /// The most items the list at `field` may hold, by its path in a request (`distributions`,
 /// `imaging.modalities`, `keywords.de`, `data_use.modifiers[2].countries`).
@@ -60,6 +70,15 @@ pub fn max_items(field: &str) -> Option<usize> {
         "data_use.modifiers" => DUO_MODIFIERS,
         "publisher_ids" => COMMITTEE_PUBLISHERS,
         "members" => COMMITTEE_MEMBERS,
+        "dataset_ids" => APPLICATION_DATASETS,
+        "access.authorised_persons" => AUTHORISED_PERSONS,
+        "access.data.variables" => REQUESTED_VARIABLES,
+        "access.data.countries" => COUNTRIES,
+        "access.spe_tools" => SPE_TOOLS,
+        "data_request.expected_tables" => EXPECTED_TABLES,
+        "declared_use.diseases" => DECLARED_DISEASES,
+        "prohibited_uses" => ProhibitedUse::ALL.len(),
+        "overrides" => OVERRIDES,
         keywords if keywords.starts_with("keywords.") => KEYWORDS_PER_LANGUAGE,
         countries
             if countries.starts_with("data_use.modifiers[")

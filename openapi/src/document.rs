@@ -22,6 +22,8 @@ pub const BEARER: &str = "bearer";
         (name = "catalogue", description = "The HealthDCAT-AP dataset catalogue: datasets, search, RDF."),
         (name = "audit", description = "The hash-chained event log of every state change."),
         (name = "jobs", description = "Background jobs: their schedule and run log."),
+        (name = "applications", description = "Access applications (EHDS Art 67) and data requests (Art 69): drafting, submission, committee review, decisions, deadlines and history."),
+        (name = "transparency", description = "The public register of applications and decisions (EHDS Arts 57, 58)."),
     ),
     modifiers(&BearerScheme),
     components(schemas(crate::Problem, crate::ProblemFieldError)),

@@ -2,9 +2,11 @@
 //! become the OpenAPI document. Wire types are plain (`String`, numbers); each request type
 //! turns into domain types in one `TryFrom` that reports every field problem at once.
 
+pub mod applications;
 pub mod audit;
 pub mod catalogue;
 pub mod document;
+mod fields;
 pub mod ids;
 pub mod jobs;
 pub mod organisations;

@@ -150,6 +150,15 @@ pub struct CommitteeMemberWire {
     pub subject: String,
     #[schema(schema_with = member_role_schema, example = "chair")]
     pub role: String,
+    /// The organisation the member works for (1 to 200 characters). A member may not vote on
+    /// an application from their own organisation (conflict of interest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        example = "Fondazione IRCCS Istituto Nazionale dei Tumori",
+        min_length = 1,
+        max_length = 200
+    )]
+    pub organisation: Option<String>,
 }
 
 /// A data-access committee: the publishers it serves, its members and how it decides.
@@ -197,9 +206,16 @@ impl TryFrom<CommitteeInput> for CommitteeDetails {
                 let subject =
                     errors.take(format!("members[{i}].subject"), Subject::parse(&m.subject));
                 let role = errors.take(format!("members[{i}].role"), MemberRole::parse(&m.role));
+                let organisation = match &m.organisation {
+                    Some(name) => {
+                        Some(errors.take(format!("members[{i}].organisation"), Name::parse(name))?)
+                    }
+                    None => None,
+                };
                 Some(CommitteeMember {
                     subject: subject?,
                     role: role?,
+                    organisation,
                 })
             })
             .collect();
@@ -252,6 +268,7 @@ impl From<&Committee> for CommitteeView {
                 .map(|m| CommitteeMemberWire {
                     subject: m.subject.as_str().to_owned(),
                     role: m.role.as_str().to_owned(),
+                    organisation: m.organisation.as_ref().map(|o| o.as_str().to_owned()),
                 })
                 .collect(),
             decision_rule: d.decision_rule().as_str().to_owned(),
@@ -323,10 +340,12 @@ mod tests {
                 CommitteeMemberWire {
                     subject: "ana".into(),
                     role: "chair".into(),
+                    organisation: None,
                 },
                 CommitteeMemberWire {
                     subject: String::new(),
                     role: "boss".into(),
+                    organisation: None,
                 },
             ],
             decision_rule: "majority".into(),

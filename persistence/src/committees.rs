@@ -114,6 +114,7 @@ fn insert_links(conn: &mut DbConnection, committee: &Committee) -> Result<(), St
                 committee_members::subject.eq(member.subject.as_str()),
                 committee_members::role.eq(member.role.as_str()),
                 committee_members::position.eq(position),
+                committee_members::organisation.eq(member.organisation.as_ref().map(Name::as_str)),
             ))
             .execute(conn)?;
     }
@@ -156,21 +157,22 @@ fn assemble(
             .or_default()
             .push(publisher_id);
     }
-    let mut members: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    for (committee_id, subject, role) in committee_members::table
+    let mut members: HashMap<String, Vec<MemberRow>> = HashMap::new();
+    for (committee_id, subject, role, organisation) in committee_members::table
         .filter(committee_members::committee_id.eq_any(&ids))
         .order((committee_members::committee_id, committee_members::position))
         .select((
             committee_members::committee_id,
             committee_members::subject,
             committee_members::role,
+            committee_members::organisation,
         ))
-        .load::<(String, String, String)>(conn)?
+        .load::<(String, String, String, Option<String>)>(conn)?
     {
         members
             .entry(committee_id)
             .or_default()
-            .push((subject, role));
+            .push((subject, role, organisation));
     }
     rows.into_iter()
         .map(|row| {
@@ -180,6 +182,9 @@ fn assemble(
         })
         .collect()
 }
+
+/// A member's subject, role and seat organisation as stored.
+type MemberRow = (String, String, Option<String>);
 
 #[derive(Queryable, Insertable, AsChangeset)]
 #[diesel(table_name = committees)]
@@ -213,7 +218,7 @@ impl CommitteeRow {
     fn into_domain(
         self,
         publisher_ids: Vec<String>,
-        members: Vec<(String, String)>,
+        members: Vec<MemberRow>,
     ) -> Result<Committee, StoreError> {
         let corrupt = |reason: hdab_domain::ValueError| {
             StoreError::corrupt("committee", &self.id, reason.message)
@@ -225,10 +230,11 @@ impl CommitteeRow {
             .map_err(corrupt)?;
         let members = members
             .iter()
-            .map(|(subject, role)| {
+            .map(|(subject, role, organisation)| {
                 Ok(CommitteeMember {
                     subject: Subject::parse(subject)?,
                     role: MemberRole::parse(role)?,
+                    organisation: organisation.as_deref().map(Name::parse).transpose()?,
                 })
             })
             .collect::<Result<Vec<_>, _>>()

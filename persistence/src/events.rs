@@ -19,10 +19,47 @@ pub fn write<T, E>(
 where
     E: From<diesel::result::Error>,
 {
+    let _turn = SqliteWriterTurn::take(conn);
     conn.transaction(|tx| {
         lock_chain(tx)?;
         work(tx)
     })
+}
+
+/// SQLite has one writer at a time, and a writer that finds the lock taken sleeps in SQLite's
+/// busy handler (1, 2, 5, 10, ... 100 ms) before it tries again: under concurrent writes most
+/// of a write's latency was that sleep. Writers of this process therefore queue on a mutex and
+/// are woken as soon as the previous one commits. (The busy timeout still covers other
+/// processes, such as `hdab seed` beside a running server.)
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+thread_local! {
+    /// Whether this thread holds the writer's turn, so that a nested `write` does not wait for
+    /// itself.
+    static HOLDS_TURN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+struct SqliteWriterTurn(Option<std::sync::MutexGuard<'static, ()>>);
+
+impl SqliteWriterTurn {
+    fn take(conn: &DbConnection) -> Self {
+        if !matches!(conn, DbConnection::Sqlite(_)) || HOLDS_TURN.get() {
+            return Self(None);
+        }
+        let guard = SQLITE_WRITER
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        HOLDS_TURN.set(true);
+        Self(Some(guard))
+    }
+}
+
+impl Drop for SqliteWriterTurn {
+    fn drop(&mut self) {
+        if self.0.take().is_some() {
+            HOLDS_TURN.set(false);
+        }
+    }
 }
 
 /// A no-op update of the head row: takes PostgreSQL's row lock and SQLite's write lock.
@@ -75,7 +112,32 @@ pub fn list_after(
     after_seq: i64,
     limit: i64,
 ) -> Result<Vec<ChainedEvent>, StoreError> {
-    events::table
+    load_after(conn, events::table.into_boxed(), after_seq, limit)
+}
+
+/// The events of one entity after `after_seq`, oldest first, at most `limit` (the entity
+/// index serves it).
+pub fn list_for_entity(
+    conn: &mut DbConnection,
+    entity_type: &str,
+    entity_id: &str,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<ChainedEvent>, StoreError> {
+    let of_entity = events::table
+        .filter(events::entity_type.eq(entity_type.to_owned()))
+        .filter(events::entity_id.eq(entity_id.to_owned()))
+        .into_boxed();
+    load_after(conn, of_entity, after_seq, limit)
+}
+
+fn load_after(
+    conn: &mut DbConnection,
+    query: events::BoxedQuery<'_, crate::db::MultiBackend>,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<ChainedEvent>, StoreError> {
+    query
         .filter(events::seq.gt(after_seq))
         .order(events::seq.asc())
         .limit(limit)

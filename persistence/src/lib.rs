@@ -5,6 +5,7 @@
 //! transaction; every write transaction goes through [`events::write`], which appends the
 //! change to the hash-chained event log in that same transaction.
 
+pub mod applications;
 pub mod checkpoints;
 pub mod committees;
 pub mod datasets;
@@ -12,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod idempotency;
 pub mod jobs;
 pub mod names;
 pub mod page;

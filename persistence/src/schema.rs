@@ -67,6 +67,51 @@ diesel::table! {
         subject -> Text,
         role -> Text,
         position -> Integer,
+        organisation -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        applicant -> Text,
+        kind -> Text,
+        status -> Text,
+        document -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        alert_at -> Nullable<Timestamp>,
+        public_entry -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    application_parts (committee_id, application_id) {
+        committee_id -> Text,
+        application_id -> Text,
+        awaiting -> Bool,
+    }
+}
+
+diesel::table! {
+    application_publishers (publisher_id, application_id) {
+        publisher_id -> Text,
+        application_id -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (caller, idem_key) {
+        caller -> Text,
+        idem_key -> Text,
+        fingerprint -> Text,
+        status -> Nullable<Integer>,
+        headers -> Nullable<Text>,
+        body -> Nullable<Binary>,
+        created_at -> Timestamp,
     }
 }
 
@@ -125,7 +170,14 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(application_parts -> applications (application_id));
+diesel::joinable!(application_publishers -> applications (application_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    applications,
+    application_parts,
+    application_publishers,
+    idempotency_keys,
     jobs,
     job_runs,
     audit_checkpoints,

@@ -5,6 +5,7 @@
     reason = "a harness that cannot set up must stop the test loudly"
 )]
 
+pub mod applications;
 pub mod cluster;
 pub mod fixtures;
 
@@ -219,13 +220,29 @@ impl TestApp {
 
     /// A development token with `roles`, acting for `publishers`.
     pub fn token(&self, subject: &str, roles: &[Role], publishers: &[String]) -> String {
+        self.token_for(subject, roles, publishers, &[])
+    }
+
+    /// A DAC member's token for `committees`.
+    pub fn member_token(&self, subject: &str, committees: &[String]) -> String {
+        self.token_for(subject, &[Role::DacMember], &[], committees)
+    }
+
+    /// A development token with `roles`, acting for `publishers` and sitting on `committees`.
+    pub fn token_for(
+        &self,
+        subject: &str,
+        roles: &[Role],
+        publishers: &[String],
+        committees: &[String],
+    ) -> String {
         self.dev_key()
             .issue(
                 &TokenRequest {
                     subject: subject.to_owned(),
                     roles: roles.to_vec(),
                     publishers: publishers.to_vec(),
-                    committees: Vec::new(),
+                    committees: committees.to_vec(),
                     ttl: std::time::Duration::from_secs(600),
                 },
                 &self.settings.auth.audience,

@@ -74,7 +74,13 @@ async fn two_processes_on_one_postgresql_never_run_a_job_at_once() {
         .json()
         .await
         .unwrap();
-    assert_eq!(jobs["items"][0]["name"], "audit.checkpoint");
+    let names: Vec<&str> = jobs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|job| job["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"audit.checkpoint"), "{names:?}");
 }
 
 #[actix_web::test]
@@ -96,5 +102,59 @@ async fn every_run_is_recorded_for_admins_only() {
     assert_eq!(
         app.get("/api/v1/jobs", Some(&researcher)).await.status(),
         403
+    );
+}
+
+#[actix_web::test]
+#[cfg_attr(
+    not(hdab_test_postgres),
+    ignore = "PostgreSQL is not installed: apt-get install postgresql, or set HDAB_TEST_POSTGRES_URL"
+)]
+async fn two_processes_record_each_deadline_alert_exactly_once_art_68() {
+    use hdab_tests::applications::{Review, access_application, draft, ok, researcher};
+    let Some(db) = TestDatabase::postgres() else {
+        return;
+    };
+    let url = db.url().to_owned();
+    let deadlines_every_second = |mut settings: Settings| {
+        settings.applications.deadline_check_interval = Duration::from_secs(1);
+        settings
+    };
+    let first = TestApp::spawn_with(db, deadlines_every_second).await;
+    let second = TestApp::spawn_with(TestDatabase::at_url(url), deadlines_every_second).await;
+    let review = Review::set_up(&first).await;
+    let alice = researcher(&first, "alice");
+    let id = draft(&first, &alice, &access_application(&review.both_datasets())).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(&first, &alice, &id, "submit", &serde_json::json!({})).await;
+
+    // A week before the 4-week deadline, then past it: both processes look every second.
+    for days in [22, 7] {
+        for app in [&first, &second] {
+            app.settings.clock.advance(chrono::Duration::days(days));
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(3_000)).await;
+    }
+    let history: Value = second
+        .get(
+            &format!("/api/v1/applications/{id}/history"),
+            Some(&second.admin_token()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let alerts: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .filter(|action| action.contains("deadline") || action.contains("overdue"))
+        .collect();
+    assert_eq!(
+        alerts,
+        ["application.deadline_approaching", "application.overdue"]
     );
 }

@@ -3,14 +3,17 @@
 //! event, all or nothing. Every write of hdab goes through one. No HTTP type is used here; a
 //! test (`tests/tests/architecture.rs`) holds that wall.
 
+pub mod applications;
 pub mod audit;
 pub mod checkpoints;
+mod clock;
 pub mod committees;
 pub mod datasets;
 mod error;
 pub mod publishers;
 pub mod signing;
 
+pub use clock::Clock;
 pub use error::AppError;
 
 use chrono::{DateTime, Utc};

@@ -9,9 +9,13 @@
 //!   (`GET /api/v1/jobs`).
 
 mod checkpoints;
+mod deadlines;
+mod idempotency;
 mod runner;
 
 pub use checkpoints::CheckpointJob;
+pub use deadlines::DeadlineJob;
+pub use idempotency::IdempotencyExpiryJob;
 pub use runner::{Runner, RunnerHandle, catch_up};
 
 use std::time::Duration;

@@ -28,7 +28,38 @@ pub fn openapi_document() -> OpenApiDocument {
         .configure(routes::configure)
         .split_for_parts();
     link_created_resources(&mut document);
+    document_idempotency_keys(&mut document);
     document
+}
+
+/// Every `POST` takes an optional `Idempotency-Key` ([`crate::edge::idempotency`]).
+fn document_idempotency_keys(document: &mut OpenApiDocument) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let parameter = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "Makes a retry safe: the same key with the same request gets the first response \
+             again (marked `Idempotent-Replayed: true`), never a second resource; the same key \
+             with another request is 422, and while the first runs 409. Keys are kept 24 hours.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some("^[\\x20-\\x7E]+$")),
+        ))
+        .build();
+    for item in document.paths.paths.values_mut() {
+        if let Some(post) = item.post.as_mut() {
+            post.parameters
+                .get_or_insert_with(Vec::new)
+                .push(parameter.clone());
+        }
+    }
 }
 
 /// Adds OpenAPI links from each creating operation's 201 to the operations on the created
@@ -149,6 +180,8 @@ pub fn build(
             web::PathConfig::default()
                 .error_handler(|_, _| ApiError::not_found("the resource").into()),
         )
+        // Innermost: a replayed response still gets the policy headers, compression and CORS.
+        .wrap(from_fn(crate::edge::idempotency::middleware))
         .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
         // Inside the request's span, so the problems it writes carry the request id.
         .wrap(from_fn(crate::edge::http_policy::apply))

@@ -351,6 +351,10 @@ impl From<DomainError> for ApiError {
             DomainError::StateConflict { code, message } => {
                 Self::new(ErrorCode::Conflict, message).with_code(code)
             }
+            DomainError::Forbidden { code, message } => {
+                Self::new(ErrorCode::Forbidden, message).with_code(code)
+            }
+            DomainError::NotFound(what) => Self::not_found(what),
             // The current ETag comes along, so the caller can re-read or retry knowingly.
             stale @ DomainError::StaleVersion { current } => {
                 Self::new(ErrorCode::PreconditionFailed, stale.to_string())

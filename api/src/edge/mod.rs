@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod http_policy;
+pub mod idempotency;
 pub mod negotiate;
 pub mod routes;
 pub mod search_params;

@@ -8,6 +8,8 @@ use crate::projections::rdf::RdfSyntax;
 pub enum Representation {
     Json,
     Rdf(RdfSyntax),
+    /// Comma-separated values (RFC 4180), for lists people open in a spreadsheet.
+    Csv,
 }
 
 impl Representation {
@@ -15,6 +17,7 @@ impl Representation {
         match self {
             Self::Json => "application/json",
             Self::Rdf(syntax) => syntax.media_type(),
+            Self::Csv => "text/csv",
         }
     }
 }
@@ -96,6 +99,9 @@ pub const DATASET_REPRESENTATIONS: [Representation; 4] = [
     Representation::Rdf(RdfSyntax::JsonLd),
     Representation::Rdf(RdfSyntax::RdfXml),
 ];
+
+pub const REGISTER_REPRESENTATIONS: [Representation; 2] =
+    [Representation::Json, Representation::Csv];
 
 pub const CATALOGUE_REPRESENTATIONS: [Representation; 3] = [
     Representation::Rdf(RdfSyntax::Turtle),

@@ -66,6 +66,11 @@ impl AppState {
 }
 
 impl AppState {
+    /// Now, by the clock of every rule (tests move it).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.settings.clock.now()
+    }
+
     /// Runs a use case (every write goes through here), then catches every event-log follower
     /// up before answering, so the caller finds what it just wrote (in search, too), and nudges
     /// the job runner. No handler chooses which followers a write concerns. The write stands

@@ -73,6 +73,10 @@ struct SeedArgs {
     /// N varied synthetic datasets (identifiers SYN-0000000 ...), for scale work.
     #[arg(long, value_name = "N")]
     synthetic: Option<usize>,
+    /// N synthetic access applications for the published datasets, all submitted, every other
+    /// one under review, for scale work.
+    #[arg(long, value_name = "N")]
+    applications: Option<usize>,
 }
 
 #[derive(Args)]
@@ -159,6 +163,15 @@ fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
     let pool = crate::shell::server::open_database(settings)?;
     let started = std::time::Instant::now();
     let now = hdab_persistence::now();
+    if let Some(count) = args.applications {
+        let added = crate::shell::seed::applications(&pool, &settings.applications, count, now)
+            .map_err(|e| anyhow::anyhow!("seeding applications failed: {e}"))?;
+        println!(
+            "added {added} applications in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     let report = match args.synthetic {
         Some(count) => crate::shell::seed::synthetic(&pool, count, now),
         None => crate::shell::seed::demo(&pool, now),

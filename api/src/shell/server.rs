@@ -9,7 +9,9 @@ use actix_web::dev::Server;
 use actix_web::{HttpServer, web};
 
 use crate::application::checkpoints::Checkpoints;
-use crate::background::{CheckpointJob, Follower, Job, Runner, RunnerHandle};
+use crate::background::{
+    CheckpointJob, DeadlineJob, Follower, IdempotencyExpiryJob, Job, Runner, RunnerHandle,
+};
 use crate::edge::app::{self, RouteTable, Shared};
 use crate::edge::auth::TokenVerifier;
 use crate::edge::state::AppState;
@@ -168,11 +170,19 @@ fn load_demo_on_first_start(pool: &hdab_persistence::Pool) -> anyhow::Result<()>
     Ok(())
 }
 
-/// The job runner of this process: the search index follows the event log; checkpoints of the
-/// log are signed on schedule (when configured).
+/// The job runner of this process: the search index follows the event log; application
+/// deadlines are watched; old idempotency keys are forgotten; checkpoints of the log are signed on schedule (when configured).
 fn runner(settings: &Settings, search: &Arc<Indexer>, signer: &Arc<Checkpoints>) -> Runner {
     let followers: Vec<Arc<dyn Follower>> = vec![Arc::clone(search) as Arc<dyn Follower>];
-    let mut jobs: Vec<Arc<dyn Job>> = Vec::new();
+    let mut jobs: Vec<Arc<dyn Job>> = vec![
+        Arc::new(DeadlineJob {
+            settings: settings.applications,
+            clock: settings.clock.clone(),
+        }),
+        Arc::new(IdempotencyExpiryJob {
+            clock: settings.clock.clone(),
+        }),
+    ];
     if let Some(every) = settings.audit_checkpoint_interval {
         jobs.push(Arc::new(CheckpointJob {
             signer: Arc::clone(signer),

@@ -14,6 +14,7 @@ pub use chain::{ChainHead, ChainedEvent, GENESIS_HASH, LinkBreak, NewEvent, chai
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::applications::ApplicationEvent;
 use crate::catalogue::Dataset;
 use crate::code_enum;
 use crate::codes;
@@ -39,6 +40,23 @@ code_enum!(
         DatasetPublished = "dataset.published",
         DatasetWithdrawn = "dataset.withdrawn",
         DatasetConfirmed = "dataset.confirmed",
+        ApplicationCreated = "application.created",
+        ApplicationUpdated = "application.updated",
+        ApplicationSubmitted = "application.submitted",
+        ApplicationAccepted = "application.accepted",
+        ApplicationReturned = "application.returned",
+        ApplicationResubmitted = "application.resubmitted",
+        ApplicationWithdrawn = "application.withdrawn",
+        ApplicationCommented = "application.commented",
+        ApplicationConflictDeclared = "application.conflict_declared",
+        ApplicationVoteCast = "application.vote_cast",
+        ApplicationPartDecided = "application.part_decided",
+        ApplicationApproved = "application.approved",
+        ApplicationPartiallyApproved = "application.partially_approved",
+        ApplicationRefused = "application.refused",
+        ApplicationExtended = "application.extended",
+        ApplicationDeadlineApproaching = "application.deadline_approaching",
+        ApplicationOverdue = "application.overdue",
     }
 );
 
@@ -71,6 +89,8 @@ pub enum Event {
     DatasetPublished(Dataset),
     DatasetWithdrawn(Dataset),
     DatasetConfirmed(Dataset),
+    /// Every change of an application; its kind comes from the change.
+    Application(ApplicationEvent),
 }
 
 #[derive(Serialize)]
@@ -110,6 +130,7 @@ impl Event {
             Self::DatasetPublished(_) => EventKind::DatasetPublished,
             Self::DatasetWithdrawn(_) => EventKind::DatasetWithdrawn,
             Self::DatasetConfirmed(_) => EventKind::DatasetConfirmed,
+            Self::Application(event) => event.change.kind(),
         }
     }
 
@@ -125,6 +146,7 @@ impl Event {
             | Self::DatasetPublished(d)
             | Self::DatasetWithdrawn(d)
             | Self::DatasetConfirmed(d) => d.id.to_string(),
+            Self::Application(event) => event.application_id.to_string(),
         }
     }
 
@@ -146,6 +168,7 @@ impl Event {
             | Self::DatasetPublished(d)
             | Self::DatasetWithdrawn(d)
             | Self::DatasetConfirmed(d) => versioned(d),
+            Self::Application(event) => versioned(event),
         }?;
         let kind = self.kind();
         Ok(NewEvent {
@@ -185,6 +208,17 @@ impl Event {
             EventKind::DatasetPublished => data_as(data).map(Self::DatasetPublished),
             EventKind::DatasetWithdrawn => data_as(data).map(Self::DatasetWithdrawn),
             EventKind::DatasetConfirmed => data_as(data).map(Self::DatasetConfirmed),
+            application => {
+                let event: ApplicationEvent =
+                    data_as(data).map_err(|e| malformed(e.to_string()))?;
+                if event.change.kind() != application {
+                    return Err(malformed(format!(
+                        "the payload records `{}`",
+                        event.change.kind()
+                    )));
+                }
+                Ok(Self::Application(event))
+            }
         };
         event.map_err(|e| malformed(e.to_string()))
     }

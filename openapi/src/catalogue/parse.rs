@@ -16,46 +16,10 @@ use hdab_domain::catalogue::{
 use hdab_domain::codes;
 use hdab_domain::ids::{CommitteeId, PublisherId};
 use hdab_domain::values::{CountryCode, Email, HttpUrl};
-use hdab_domain::{DomainError, FieldErrors, ValueError, limits};
+use hdab_domain::{DomainError, FieldErrors, ValueError};
 
 use super::types::*;
-
-/// Parses every element of `items`, naming failures `field[index]`. A list over its limit is
-/// refused whole, without parsing its items.
-fn parse_each<T>(
-    errors: &mut FieldErrors,
-    field: &str,
-    items: &[String],
-    parse: impl Fn(&str) -> Result<T, ValueError>,
-) -> Vec<T> {
-    if !limits::check(errors, field, items.len()) {
-        return Vec::new();
-    }
-    items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, item)| errors.take(format!("{field}[{i}]"), parse(item)))
-        .collect()
-}
-
-/// How many items of a list at `field` to parse: all of them, or none when the list is over
-/// its limit (which is then recorded).
-fn within(errors: &mut FieldErrors, field: &str, len: usize) -> usize {
-    if limits::check(errors, field, len) {
-        len
-    } else {
-        0
-    }
-}
-
-fn parse_optional<T>(
-    errors: &mut FieldErrors,
-    field: &str,
-    item: Option<&str>,
-    parse: impl Fn(&str) -> Result<T, ValueError>,
-) -> Option<T> {
-    item.and_then(|value| errors.take(field, parse(value)))
-}
+use crate::fields::{parse_each, parse_optional, within};
 
 fn localized(
     errors: &mut FieldErrors,

@@ -6,6 +6,7 @@
 
 pub mod dev;
 pub mod oidc;
+mod verified;
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -66,6 +67,7 @@ pub struct TokenVerifier {
     leeway_secs: u64,
     /// Development tokens live at most this long: a leaked one must not work for years.
     max_lifetime: Option<std::time::Duration>,
+    verified: verified::VerifiedTokens,
 }
 
 const ACCEPTED_ALGORITHMS: &[Algorithm] = &[
@@ -112,10 +114,15 @@ impl TokenVerifier {
             claims: auth.claims.clone(),
             leeway_secs: auth.leeway_secs,
             max_lifetime,
+            verified: verified::VerifiedTokens::default(),
         })
     }
 
     pub async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        let now = chrono::Utc::now().timestamp();
+        if let Some(principal) = self.verified.get(token, now) {
+            return Ok(principal);
+        }
         let header = jsonwebtoken::decode_header(token).map_err(|_| {
             invalid("the token is not a well-formed JWT with a supported algorithm")
         })?;
@@ -135,7 +142,15 @@ impl TokenVerifier {
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation)
             .map_err(|e| invalid(describe_jwt_error(&e)))?;
         self.check_lifetime(&data.claims)?;
-        principal_from_claims(&data.claims, &self.claims)
+        let principal = principal_from_claims(&data.claims, &self.claims)?;
+        let leeway = i64::try_from(self.leeway_secs).unwrap_or(0);
+        let at = |claim: &str| data.claims.get(claim).and_then(Value::as_i64);
+        if let Some(exp) = at("exp") {
+            let valid_from = at("nbf").map_or(i64::MIN, |nbf| nbf - leeway);
+            self.verified
+                .remember(token, &principal, valid_from, exp + leeway);
+        }
+        Ok(principal)
     }
 
     /// Refuses a token that is valid for longer from now than the maximum lifetime.
@@ -293,6 +308,27 @@ pub struct DatasetWriter;
 
 impl RoleRequirement for DatasetWriter {
     const ROLES: &'static [Role] = &[Role::DataHolder, Role::HdabAdmin];
+}
+
+/// Researchers, who file applications.
+pub struct Researcher;
+
+impl RoleRequirement for Researcher {
+    const ROLES: &'static [Role] = &[Role::Researcher];
+}
+
+/// Everyone who can have a part in an application: its researcher, the reviewing committees'
+/// members, the data holders of its datasets and admins. Which application each may see is
+/// the application's own rule.
+pub struct ApplicationParty;
+
+impl RoleRequirement for ApplicationParty {
+    const ROLES: &'static [Role] = &[
+        Role::Researcher,
+        Role::DacMember,
+        Role::DataHolder,
+        Role::HdabAdmin,
+    ];
 }
 
 /// A caller holding one of `R::ROLES`.

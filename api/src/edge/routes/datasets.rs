@@ -12,7 +12,7 @@ use super::problems::{
     CreateProblems, LifecycleProblems, ListProblems, ReadProblems, ReadRepresentationProblems,
     ReplaceProblems,
 };
-use super::{content_etag, http_date};
+use super::{content_etag, http_date, vary_by_accept};
 use crate::application::AppError;
 use crate::application::datasets as usecase;
 use crate::edge::auth::{Authorized, Caller, DatasetWriter};
@@ -173,6 +173,11 @@ async fn represent(
                 changed,
             )
         }
+        // Not among the dataset's representations, so negotiation never picks it.
+        Representation::Csv => Err(ApiError::new(
+            crate::edge::error::ErrorCode::NotAcceptable,
+            "a dataset is not available as CSV",
+        )),
     }
 }
 
@@ -185,14 +190,6 @@ fn json_response(mut response: HttpResponseBuilder, dataset: &Dataset) -> HttpRe
         .insert_header((header::ETAG, variant_etag(dataset.version, stale)))
         .insert_header((header::LAST_MODIFIED, http_date(dataset.changed_at(now))))
         .json(DatasetView::new(dataset, now))
-}
-
-/// `Vary: Accept` on a response chosen by content negotiation, so caches keep each variant.
-fn vary_by_accept(mut response: HttpResponse) -> HttpResponse {
-    response
-        .headers_mut()
-        .append(header::VARY, header::HeaderValue::from_static("Accept"));
-    response
 }
 
 /// Serialises `triples` as the body of a 200 response, with a strong `ETag` of the bytes (so

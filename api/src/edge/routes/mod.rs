@@ -1,6 +1,7 @@
 //! HTTP handlers: parse, authorise, call a use case, respond. Each is registered through
 //! utoipa-actix-web, so a route and its OpenAPI operation cannot drift apart.
 
+pub mod applications;
 pub mod audit;
 pub mod catalogue;
 pub mod committees;
@@ -8,6 +9,7 @@ pub mod datasets;
 pub mod jobs;
 pub mod problems;
 pub mod publishers;
+pub mod register;
 pub mod system;
 
 use actix_web::HttpResponse;
@@ -52,7 +54,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(audit::list_checkpoints)
                 .service(audit::create_checkpoint)
                 .service(jobs::list)
-                .service(jobs::runs),
+                .service(jobs::runs)
+                .service(applications::create)
+                .service(applications::list)
+                .service(applications::read)
+                .service(applications::replace)
+                .service(applications::submit)
+                .service(applications::withdraw)
+                .service(applications::accept)
+                .service(applications::return_to_applicant)
+                .service(applications::resubmit)
+                .service(applications::comment)
+                .service(applications::extend)
+                .service(applications::declare_conflict)
+                .service(applications::vote)
+                .service(applications::decide)
+                .service(applications::history)
+                .service(register::applications),
         );
 }
 
@@ -89,6 +107,14 @@ pub fn content_etag(body: &[u8]) -> String {
     let digest = sha2::Sha256::digest(body);
     let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
     format!("\"{hex}\"")
+}
+
+/// `Vary: Accept` on a response chosen by content negotiation, so caches keep each variant.
+pub fn vary_by_accept(mut response: HttpResponse) -> HttpResponse {
+    response
+        .headers_mut()
+        .append(header::VARY, header::HeaderValue::from_static("Accept"));
+    response
 }
 
 /// 200 with `ETag`.

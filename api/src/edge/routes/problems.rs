@@ -99,3 +99,19 @@ problem_set!(
     /// Signing a checkpoint.
     CreateCheckpointProblems: 401, 403, 503
 );
+problem_set!(
+    /// A command on an application: its body, the caller's part in it, and its state.
+    ApplicationCommandProblems: 400, 401, 403, 404, 409, 413, 415, 422, 503
+);
+problem_set!(
+    /// Reading the public register.
+    RegisterProblems: 400, 401, 406, 422, 503
+);
+problem_set!(
+    /// Listing what only some callers may list.
+    AuthenticatedListProblems: 400, 401, 403, 422, 503
+);
+problem_set!(
+    /// Reading one resource only some callers may see.
+    AuthenticatedReadProblems: 401, 403, 404, 503
+);

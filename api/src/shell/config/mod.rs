@@ -10,8 +10,18 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use hdab_persistence::{DatabaseUrl, Timeouts};
 
-use crate::outbound::{AddressPolicy, OutboundSettings};
+use hdab_domain::applications::deadlines::DeadlinePolicy;
 use serde::{Deserialize, Serialize};
+
+use self::checks::{
+    check_applications, check_auth, check_database_timeouts, check_origins, check_outbound,
+    parse_http_url,
+};
+use crate::application::Clock;
+pub use crate::application::applications::ApplicationSettings;
+use crate::outbound::OutboundSettings;
+
+mod checks;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -63,10 +73,20 @@ struct RawSettings {
     outbound_retries: u32,
     outbound_allow_private: bool,
     outbound_allowed_hosts: Option<String>,
+    deadline_completeness_days: u32,
+    deadline_decision_months: u32,
+    deadline_extension_months: u32,
+    deadline_accelerated_decision_months: u32,
+    deadline_accelerated_extension_months: u32,
+    deadline_data_request_months: u32,
+    deadline_warning_days: u32,
+    deadline_check_interval_secs: u64,
+    opt_out_exception: bool,
 }
 
 impl Default for RawSettings {
     fn default() -> Self {
+        let deadlines = DeadlinePolicy::default();
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             metrics_bind: None,
@@ -105,6 +125,15 @@ impl Default for RawSettings {
             outbound_retries: 2,
             outbound_allow_private: false,
             outbound_allowed_hosts: None,
+            deadline_completeness_days: deadlines.completeness_days,
+            deadline_decision_months: deadlines.decision_months,
+            deadline_extension_months: deadlines.extension_months,
+            deadline_accelerated_decision_months: deadlines.accelerated_decision_months,
+            deadline_accelerated_extension_months: deadlines.accelerated_extension_months,
+            deadline_data_request_months: deadlines.data_request_months,
+            deadline_warning_days: deadlines.warning_days,
+            deadline_check_interval_secs: 60,
+            opt_out_exception: false,
         }
     }
 }
@@ -185,6 +214,9 @@ pub struct Settings {
     /// How often a checkpoint of the event log is signed (when the log moved); `None`: never
     /// on a timer, only on demand.
     pub audit_checkpoint_interval: Option<Duration>,
+    pub applications: ApplicationSettings,
+    /// The clock of every rule; tests move it.
+    pub clock: Clock,
 }
 
 /// The configuration file read when `--config` is not given, if it exists.
@@ -293,6 +325,8 @@ impl Settings {
         let outbound = check_outbound(&raw)?;
         Ok(Self {
             outbound,
+            applications: check_applications(&raw)?,
+            clock: Clock::default(),
             demo_on_first_start: raw.demo_on_first_start,
             audit_key_file,
             audit_checkpoint_interval,
@@ -359,132 +393,6 @@ fn describe_errors(errors: figment::Error) -> String {
         })
         .collect();
     format!("invalid configuration: {}", lines.join("; "))
-}
-
-fn check_outbound(raw: &RawSettings) -> Result<OutboundSettings, String> {
-    if raw.outbound_connect_timeout_secs == 0 || raw.outbound_timeout_secs == 0 {
-        return Err("HDAB_OUTBOUND_CONNECT_TIMEOUT_SECS and HDAB_OUTBOUND_TIMEOUT_SECS (outbound_connect_timeout_secs, outbound_timeout_secs) must be at least 1".into());
-    }
-    let allowed_hosts = raw
-        .outbound_allowed_hosts
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|host| !host.is_empty())
-        .map(str::to_owned)
-        .collect();
-    Ok(OutboundSettings {
-        connect_timeout: Duration::from_secs(raw.outbound_connect_timeout_secs),
-        timeout: Duration::from_secs(raw.outbound_timeout_secs),
-        retries: raw.outbound_retries,
-        policy: AddressPolicy {
-            allow_private: raw.outbound_allow_private,
-            allowed_hosts,
-        },
-        ..OutboundSettings::default()
-    })
-}
-
-/// The comma-separated origins of `HDAB_CORS_ALLOWED_ORIGINS`, each `scheme://host[:port]`.
-fn check_origins(list: Option<&str>) -> Result<Vec<String>, String> {
-    let key = "HDAB_CORS_ALLOWED_ORIGINS (cors_allowed_origins)";
-    list.unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|origin| !origin.is_empty())
-        .map(|origin| {
-            let url = parse_http_url(origin, key)?;
-            let serialised = url.origin().ascii_serialization();
-            if serialised != origin.trim_end_matches('/') {
-                return Err(format!(
-                    "{key} must list origins such as https://portal.example.eu (scheme, host and port only), got {origin:?}"
-                ));
-            }
-            Ok(serialised)
-        })
-        .collect()
-}
-
-fn check_database_timeouts(raw: &RawSettings) -> Result<Timeouts, String> {
-    if raw.database_connect_timeout_secs == 0 {
-        return Err(
-            "HDAB_DATABASE_CONNECT_TIMEOUT_SECS (database_connect_timeout_secs) must be at least 1"
-                .into(),
-        );
-    }
-    if raw.database_statement_timeout_secs == 0 {
-        return Err("HDAB_DATABASE_STATEMENT_TIMEOUT_SECS (database_statement_timeout_secs) must be at least 1".into());
-    }
-    Ok(Timeouts {
-        connect: Duration::from_secs(raw.database_connect_timeout_secs),
-        statement: Duration::from_secs(raw.database_statement_timeout_secs),
-    })
-}
-
-fn check_auth(raw: &RawSettings) -> Result<AuthSettings, String> {
-    let jwks_url = raw
-        .auth_jwks_url
-        .as_deref()
-        .map(|u| parse_http_url(u, "HDAB_AUTH_JWKS_URL (auth_jwks_url)"))
-        .transpose()?;
-    let mode = match raw.auth_issuer.as_deref() {
-        None if jwks_url.is_some() => {
-            return Err(
-                "HDAB_AUTH_JWKS_URL (auth_jwks_url) needs HDAB_AUTH_ISSUER (auth_issuer) too"
-                    .into(),
-            );
-        }
-        None => AuthMode::Development,
-        Some(issuer) => {
-            parse_http_url(issuer, "HDAB_AUTH_ISSUER (auth_issuer)")?;
-            AuthMode::Oidc {
-                issuer: issuer.to_owned(),
-                jwks_url,
-            }
-        }
-    };
-    for (key, value) in [
-        ("HDAB_AUTH_AUDIENCE (auth_audience)", &raw.auth_audience),
-        (
-            "HDAB_AUTH_ROLES_CLAIM (auth_roles_claim)",
-            &raw.auth_roles_claim,
-        ),
-        (
-            "HDAB_AUTH_PUBLISHERS_CLAIM (auth_publishers_claim)",
-            &raw.auth_publishers_claim,
-        ),
-        (
-            "HDAB_AUTH_COMMITTEES_CLAIM (auth_committees_claim)",
-            &raw.auth_committees_claim,
-        ),
-    ] {
-        if value.trim().is_empty() {
-            return Err(format!("{key} must not be empty"));
-        }
-    }
-    Ok(AuthSettings {
-        mode,
-        audience: raw.auth_audience.clone(),
-        claims: ClaimNames {
-            roles: raw.auth_roles_claim.clone(),
-            publishers: raw.auth_publishers_claim.clone(),
-            committees: raw.auth_committees_claim.clone(),
-        },
-        leeway_secs: raw.auth_leeway_secs,
-        jwks_min_refresh_secs: raw.auth_jwks_min_refresh_secs,
-        jwks_timeout: Duration::from_secs(raw.auth_jwks_timeout_secs.max(1)),
-        dev_token_max_ttl: Duration::from_secs(raw.dev_token_max_ttl_secs),
-    })
-}
-
-fn parse_http_url(value: &str, key: &str) -> Result<url::Url, String> {
-    match url::Url::parse(value) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url),
-        _ => Err(format!(
-            "{key} must be an absolute http(s) URL, got {value:?}"
-        )),
-    }
 }
 
 #[cfg(test)]

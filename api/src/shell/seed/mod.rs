@@ -3,6 +3,7 @@
 //! running a seed again adds only what is missing. Everything goes through the same use cases
 //! as the API, so the event log records it.
 
+mod applications;
 pub(crate) mod demo;
 mod synthetic;
 
@@ -22,6 +23,7 @@ use hdab_persistence::{DbConnection, Pool, committees, datasets, events, publish
 
 use crate::application::{self, AppError};
 
+pub use applications::applications;
 pub use synthetic::synthetic_input;
 
 /// What a seed run added.
@@ -134,6 +136,7 @@ fn committee_details(
         Ok(CommitteeMember {
             subject: checked(Subject::parse(subject))?,
             role,
+            organisation: None,
         })
     };
     let mut members = vec![member(&c.chair, MemberRole::Chair)?];

@@ -1,0 +1,242 @@
+//! What every benchmark of `hdab-bench` shares: running the release `hdab` beside it, a load
+//! generator, and the machine's description.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+/// Requests made under load and how long each took.
+pub struct Load {
+    pub requests: usize,
+    pub errors: usize,
+    pub seconds: f64,
+    pub latencies_us: Vec<u64>,
+}
+
+impl Load {
+    pub fn percentile_ms(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return f64::NAN;
+        }
+        let index = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies_us[index] as f64 / 1000.0
+    }
+
+    pub fn rate(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+}
+
+pub fn env_for(command: &mut Command, dir: &Path) {
+    command
+        .env("HDAB_DATA_DIR", dir)
+        .env("HDAB_LOG_LEVEL", "warn")
+        .env_remove("HDAB_DATABASE_URL");
+}
+
+/// A development token from `hdab token ARGS` (the last line it prints).
+pub fn token(hdab: &Path, dir: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let mut command = Command::new(hdab);
+    env_for(&mut command, dir);
+    let output = command.arg("token").args(args).output()?;
+    if !output.status.success() {
+        bail!(
+            "hdab token failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    Ok(stdout.lines().last().unwrap_or_default().to_owned())
+}
+
+/// Runs `hdab ARGS` to completion; returns what it wrote to standard error.
+pub fn run(hdab: &Path, dir: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let mut command = Command::new(hdab);
+    env_for(&mut command, dir);
+    let output = command
+        .args(args)
+        .output()
+        .with_context(|| format!("running hdab {}", args.join(" ")))?;
+    if !output.status.success() {
+        bail!(
+            "hdab {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    Ok(stderr.lines().last().unwrap_or_default().to_owned())
+}
+
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+pub fn serve(hdab: &Path, dir: &Path, port: u16) -> anyhow::Result<Child> {
+    let mut command = Command::new(hdab);
+    env_for(&mut command, dir);
+    Ok(command
+        .arg("serve")
+        .env("HDAB_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()?)
+}
+
+/// The server under test; stopped when dropped, also when the benchmark fails midway.
+pub struct Server(pub Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub async fn wait_ready(base: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    for _ in 0..600 {
+        if client
+            .get(format!("{base}/health/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return Ok(());
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("hdab did not become ready")
+}
+
+/// One request of a load: a URL, and the token and `Accept` header to send with it.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    pub url: String,
+    pub token: Option<String>,
+    pub accept: Option<&'static str>,
+}
+
+impl Probe {
+    pub fn get(url: String) -> Self {
+        Self {
+            url,
+            token: None,
+            accept: None,
+        }
+    }
+
+    pub fn with_token(url: String, token: &str) -> Self {
+        Self {
+            token: Some(token.to_owned()),
+            ..Self::get(url)
+        }
+    }
+}
+
+/// `concurrency` clients send `probes` in turn, back to back, for `duration`.
+pub async fn load(
+    probes: &[Probe],
+    concurrency: usize,
+    duration: Duration,
+) -> anyhow::Result<Load> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
+    let probes = Arc::new(probes.to_vec());
+    let deadline = Instant::now() + duration;
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for worker in 0..concurrency {
+        let client = client.clone();
+        let probes = Arc::clone(&probes);
+        workers.push(actix_web::rt::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            let mut next = worker;
+            while Instant::now() < deadline {
+                let probe = &probes[next % probes.len()];
+                next += 1;
+                let mut request = client.get(&probe.url);
+                if let Some(token) = &probe.token {
+                    request = request.bearer_auth(token);
+                }
+                if let Some(accept) = probe.accept {
+                    request = request.header("Accept", accept);
+                }
+                let sent = Instant::now();
+                match request.send().await {
+                    Ok(response) if response.status().is_success() => {
+                        let _ = response.bytes().await;
+                        latencies.push(sent.elapsed().as_micros() as u64);
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    collect(workers, started).await
+}
+
+/// The latencies and errors of `workers`, sorted, over the time since `started`.
+pub async fn collect(
+    workers: Vec<actix_web::rt::task::JoinHandle<(Vec<u64>, usize)>>,
+    started: Instant,
+) -> anyhow::Result<Load> {
+    let mut latencies_us = Vec::new();
+    let mut errors = 0;
+    for worker in workers {
+        let (latencies, worker_errors) = worker.await?;
+        latencies_us.extend(latencies);
+        errors += worker_errors;
+    }
+    latencies_us.sort_unstable();
+    Ok(Load {
+        requests: latencies_us.len(),
+        errors,
+        seconds: started.elapsed().as_secs_f64(),
+        latencies_us,
+    })
+}
+
+/// The release `hdab` beside this binary.
+pub fn hdab_binary() -> anyhow::Result<std::path::PathBuf> {
+    let hdab = std::env::current_exe()?.with_file_name("hdab");
+    if !hdab.is_file() {
+        bail!(
+            "{} not found: build it with `cargo build --release` first",
+            hdab.display()
+        );
+    }
+    Ok(hdab)
+}
+
+/// A table row of a load: rate, median and 99th percentile.
+pub fn row(what: &str, load: &Load) -> String {
+    format!(
+        "| {what} | {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors |",
+        load.rate(),
+        load.percentile_ms(0.50),
+        load.percentile_ms(0.99),
+        load.errors
+    )
+}
+
+pub fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cores} cores, {cpu}")
+}

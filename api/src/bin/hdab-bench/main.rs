@@ -1,0 +1,36 @@
+//! `hdab-bench`: the benchmarks of BENCHMARKS.md, against the release `hdab` beside it.
+//!
+//!     cargo build --release
+//!     target/release/hdab-bench --datasets 100000                  # the catalogue
+//!     target/release/hdab-bench applications --applications 100000 # applications
+
+mod applications;
+mod catalogue;
+mod harness;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "Benchmarks hdab: the catalogue (default) or applications")]
+struct Cli {
+    #[command(subcommand)]
+    bench: Option<Bench>,
+    #[command(flatten)]
+    catalogue: catalogue::Args,
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Application submissions, a committee's review queue and the public register, with
+    /// 100,000 applications stored.
+    Applications(applications::Args),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    hdab_api::shell::tls::install_crypto_provider();
+    match &cli.bench {
+        Some(Bench::Applications(args)) => applications::bench(args),
+        None => catalogue::bench(&cli.catalogue),
+    }
+}
