@@ -13,6 +13,7 @@ on_both_backends!(
     a_retry_with_the_same_key_gets_the_first_response_and_creates_nothing,
     the_same_key_for_another_request_is_refused,
     a_malformed_key_is_refused,
+    a_body_over_the_limit_is_refused_with_a_key_as_without,
     a_thousand_concurrent_submissions_with_retries_lose_none_and_duplicate_none,
 );
 
@@ -51,7 +52,7 @@ async fn a_retry_with_the_same_key_gets_the_first_response_and_creates_nothing(d
     assert_eq!(first.status(), 201);
     let location = first.headers()["location"].clone();
     let first: Value = first.json().await.unwrap();
-    let retry = post_with_key(&app, "/api/v1/publishers", &admin, "\"k-1\"", &body).await;
+    let retry = post_with_key(&app, "/api/v1/publishers", &admin, "k-1", &body).await;
     assert_eq!(retry.status(), 201);
     assert_eq!(retry.headers()["idempotent-replayed"], "true");
     assert_eq!(retry.headers()["location"], location);
@@ -122,6 +123,26 @@ async fn a_malformed_key_is_refused(db: TestDatabase) {
         count(&app, "/api/v1/publishers", &app.admin_token()).await,
         0
     );
+}
+
+async fn a_body_over_the_limit_is_refused_with_a_key_as_without(db: TestDatabase) {
+    let app = TestApp::spawn_with(db, |mut settings| {
+        settings.max_body_bytes = 2_048;
+        settings
+    })
+    .await;
+    let mut body = publisher_body("Large", "AT");
+    body["homepage"] = json!(format!("https://example.org/{}", "a".repeat(3_000)));
+    let refused = post_with_key(
+        &app,
+        "/api/v1/publishers",
+        &app.admin_token(),
+        "big-1",
+        &body,
+    )
+    .await;
+    assert_eq!(refused.status(), 413);
+    assert_eq!(problem(refused).await["code"], "payload_too_large");
 }
 
 /// Creates and submits one application, each step sent twice with its key (a client that did

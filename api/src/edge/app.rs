@@ -50,14 +50,22 @@ fn document_idempotency_keys(document: &mut OpenApiDocument) {
                 .schema_type(Type::String)
                 .min_length(Some(1))
                 .max_length(Some(255))
-                .pattern(Some("^[\\x20-\\x7E]+$")),
+                .pattern(Some("^[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?$")),
         ))
         .build();
+    // What a key can answer besides the operation's own answers.
+    let answers = crate::edge::routes::problems::responses(&[400, 409, 422]);
     for item in document.paths.paths.values_mut() {
         if let Some(post) = item.post.as_mut() {
             post.parameters
                 .get_or_insert_with(Vec::new)
                 .push(parameter.clone());
+            for (status, answer) in &answers {
+                post.responses
+                    .responses
+                    .entry(status.clone())
+                    .or_insert_with(|| answer.clone());
+            }
         }
     }
 }

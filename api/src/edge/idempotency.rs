@@ -2,14 +2,14 @@
 //! client that retries a request with the same key and the same body gets the first response
 //! again, never a second resource; the same key with another request is 422; a key whose
 //! first request is still running is 409. Keys are the caller's own (by token subject) and
-//! are kept 24 hours. A response hdab failed to give (5xx) is not kept, so a retry runs again.
+//! are kept 24 hours; a request without an accepted token is handled as if it had no key. A response hdab failed to give (5xx) is not kept, so a retry runs again.
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpResponse, web};
+use actix_web::{Error, HttpMessage, HttpResponse, web};
 use chrono::Duration;
 use hdab_domain::codes;
 use hdab_persistence::idempotency::{self, Claim, RETENTION_HOURS, StoredResponse};
@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::edge::auth::Caller;
 use crate::edge::error::{ApiError, ErrorCode};
+use crate::edge::extract::{declared_length, read_body};
 use crate::edge::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
@@ -43,23 +44,30 @@ pub async fn middleware(
     if req.method() != Method::POST {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
+    // Keys are a caller's own: without an accepted token there is no caller, and the handler
+    // refuses the request (401) as it would without a key.
+    let caller = match req.extract::<Caller>().await {
+        Ok(caller) => caller.principal().map(|p| p.subject.as_str().to_owned()),
+        Err(_) => None,
+    };
+    let Some(caller) = caller else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
     let key = match parse_key(&raw_key) {
         Ok(key) => key,
         Err(error) => return Ok(req.error_response(error)),
     };
-    // An unaccepted token is the handler's to refuse (401): it runs without a key.
-    let Ok(caller) = req.extract::<Caller>().await else {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    };
-    let caller = caller
-        .principal()
-        .map_or_else(|| "anonymous".to_owned(), |p| p.subject.as_str().to_owned());
-    let body = req.extract::<web::Bytes>().await?;
-    let fingerprint = fingerprint(&req, &body);
-    req.set_payload(actix_http::Payload::from(body));
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
+    let declared = declared_length(req.headers());
+    let mut payload = req.take_payload();
+    let body = match read_body(&mut payload, declared, state.settings.max_body_bytes).await {
+        Ok(body) => body,
+        Err(error) => return Ok(req.error_response(error)),
+    };
+    let fingerprint = fingerprint(&req, &body);
+    req.set_payload(actix_http::Payload::from(body));
 
     let claim = {
         let (caller, key, now) = (caller.clone(), key.clone(), state.now());
@@ -147,14 +155,10 @@ async fn remember(
     ))
 }
 
-/// The key without the quotes of its structured-field form (`"abc"`), 1 to 255 visible
-/// ASCII characters.
+/// The key as sent (the draft's structured-field form `"..."` or a bare token alike): 1 to 255
+/// visible ASCII characters, spaces allowed inside.
 fn parse_key(value: &HeaderValue) -> Result<String, ApiError> {
-    let text = value.to_str().unwrap_or_default().trim();
-    let key = text
-        .strip_prefix('"')
-        .and_then(|rest| rest.strip_suffix('"'))
-        .unwrap_or(text);
+    let key = value.to_str().unwrap_or_default().trim();
     let valid = !key.is_empty()
         && key.chars().count() <= MAX_KEY_CHARS
         && key.chars().all(|c| c.is_ascii_graphic() || c == ' ');
@@ -195,11 +199,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_are_read_bare_or_quoted_and_bounded() {
+    fn keys_are_opaque_visible_ascii_and_bounded() {
         let key = |text: &str| parse_key(&HeaderValue::from_str(text).unwrap());
         assert_eq!(key("abc-123").unwrap(), "abc-123");
-        assert_eq!(key("\"8e03978e-40d5\"").unwrap(), "8e03978e-40d5");
-        assert!(key("\"\"").is_err());
+        assert_eq!(key("\"8e03978e-40d5\"").unwrap(), "\"8e03978e-40d5\"");
+        assert!(key("   ").is_err());
         assert!(key(&"k".repeat(256)).is_err());
     }
 }

@@ -169,6 +169,9 @@ fn kind_details(
     })
 }
 
+/// The longest processing period an application may ask for: 50 years, far past any permit.
+const MAX_PROCESSING_MONTHS: u32 = 600;
+
 fn access(errors: &mut FieldErrors, wire: &AccessWire) -> AccessDetails {
     let persons = within(
         errors,
@@ -183,10 +186,16 @@ fn access(errors: &mut FieldErrors, wire: &AccessWire) -> AccessDetails {
     let text = |errors: &mut FieldErrors, field: &str, value: &Option<String>| {
         parse_optional(errors, field, value.as_deref(), LongText::parse)
     };
-    if wire.processing_months == Some(0) {
+    let months_in_range = wire
+        .processing_months
+        .is_none_or(|m| (1..=MAX_PROCESSING_MONTHS).contains(&m));
+    if !months_in_range {
         errors.add(
             "access.processing_months",
-            ValueError::new(codes::OUT_OF_RANGE, "must be at least 1"),
+            ValueError::new(
+                codes::OUT_OF_RANGE,
+                format!("must be between 1 and {MAX_PROCESSING_MONTHS}"),
+            ),
         );
     }
     AccessDetails {
@@ -204,7 +213,7 @@ fn access(errors: &mut FieldErrors, wire: &AccessWire) -> AccessDetails {
             &wire.pseudonymisation_justification,
         ),
         safeguards: text(errors, "access.safeguards", &wire.safeguards),
-        processing_months: wire.processing_months.filter(|m| *m > 0),
+        processing_months: wire.processing_months.filter(|_| months_in_range),
         spe_tools: parse_each(
             errors,
             "access.spe_tools",

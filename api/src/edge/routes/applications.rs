@@ -24,7 +24,7 @@ use utoipa::IntoParams;
 
 use super::problems::{
     ApplicationCommandProblems, AuthenticatedListProblems, AuthenticatedReadProblems,
-    CreateProblems, ReplaceProblems,
+    CreateProblems, HistoryProblems, ReplaceProblems,
 };
 use super::{created, page_response, versioned};
 use crate::application::AppError;
@@ -369,7 +369,7 @@ pub struct HistoryQuery {
     operation_id = "get_application_history",
     params(("id" = Uuid, Path, description = "Application id"), HistoryQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = HistoryPage), AuthenticatedReadProblems)
+    responses((status = 200, body = HistoryPage), HistoryProblems)
 )]
 #[get("/applications/{id}/history")]
 pub async fn history(
@@ -379,7 +379,14 @@ pub async fn history(
     query: QueryParams<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let after = query.after.unwrap_or(0).max(0);
+    let after = query.after.unwrap_or(0);
+    if after < 0 {
+        return Err(ApiError::invalid_field(
+            "after",
+            hdab_domain::codes::OUT_OF_RANGE,
+            "must be 0 or more",
+        ));
+    }
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::invalid_field(

@@ -115,3 +115,7 @@ problem_set!(
     /// Reading one resource only some callers may see.
     AuthenticatedReadProblems: 401, 403, 404, 503
 );
+problem_set!(
+    /// Reading an application's history.
+    HistoryProblems: 400, 401, 403, 404, 422, 503
+);
