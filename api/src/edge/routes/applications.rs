@@ -26,12 +26,12 @@ use super::problems::{
     ApplicationCommandProblems, AuthenticatedListProblems, AuthenticatedReadProblems,
     CreateProblems, HistoryProblems, ReplaceProblems,
 };
-use super::{created, page_response, versioned};
+use super::{created, versioned};
 use crate::application::AppError;
 use crate::application::applications::{self as usecase, Request};
 use crate::edge::auth::{ApplicationParty, Authorized, Researcher};
 use crate::edge::error::ApiError;
-use crate::edge::extract::{IfMatch, JsonBody, QueryParams, parse_page};
+use crate::edge::extract::{IfMatch, JsonBody, QueryParams, encode_cursor, parse_page};
 use crate::edge::state::AppState;
 
 fn location(id: ApplicationId) -> String {
@@ -85,6 +85,8 @@ pub async fn create(
 
 /// The applications the caller may see: a researcher's own, a committee member's committees'
 /// (`awaiting_decision=true` is the review queue), a data holder's publishers', all for admins.
+/// A token with several of these roles lists by the first that applies, in that order from
+/// admin to researcher.
 #[utoipa::path(
     tag = "applications",
     operation_id = "list_applications",
@@ -123,10 +125,17 @@ pub async fn list(
             )?)
         })
         .await?;
-    let settings = &state.settings;
-    let now = settings.clock.now();
-    Ok(page_response(page, |a| {
-        ApplicationSummary::new(a, &caller, &settings.applications.deadlines, now)
+    let (policy, now) = (&state.settings.applications.deadlines, state.now());
+    // Every listed application is in the caller's scope; one they could not see is left out
+    // rather than listed empty.
+    let items = page
+        .items
+        .iter()
+        .filter_map(|a| ApplicationSummary::new(a, &caller, policy, now))
+        .collect();
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
     }))
 }
 
