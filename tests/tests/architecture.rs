@@ -136,9 +136,16 @@ fn excerpt(text: &str, at: usize) -> String {
     text[at..].chars().take(60).collect()
 }
 
-/// What a source file holds before its in-file test module, if it is not a test file.
+/// What a source file holds before its in-file test module, if it is not a test file (a
+/// `tests.rs`, or any file of a `tests/` module).
 fn production_code(path: &Path, text: &str) -> Option<String> {
-    if path.file_name().is_some_and(|name| name == "tests.rs") {
+    // Only the part below the crate's `src/` counts: the path itself runs through this
+    // crate's `tests/` directory.
+    let below_src = path.iter().skip_while(|part| *part != "src");
+    let in_tests = below_src
+        .into_iter()
+        .any(|part| part == "tests" || part == "tests.rs");
+    if in_tests {
         return None;
     }
     Some(
