@@ -17,6 +17,9 @@ on_both_backends!(
     a_thousand_concurrent_submissions_with_retries_lose_none_and_duplicate_none,
 );
 
+/// POSTs with a key. A request lost on the way (the server closed an idle keep-alive
+/// connection as the client reused it) is sent again with the same key, as the draft means
+/// clients to: the key is what makes that retry safe.
 async fn post_with_key(
     app: &TestApp,
     path: &str,
@@ -24,14 +27,24 @@ async fn post_with_key(
     key: &str,
     body: &Value,
 ) -> Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .header("Idempotency-Key", key)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
+    let mut attempts = 0;
+    loop {
+        let sent = app
+            .client
+            .post(app.url(path))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await;
+        match sent {
+            Ok(response) => return response,
+            Err(error) if attempts < 3 && (error.is_request() || error.is_connect()) => {
+                attempts += 1;
+            }
+            Err(error) => panic!("POST {path}: {error}"),
+        }
+    }
 }
 
 async fn count(app: &TestApp, path: &str, token: &str) -> usize {
