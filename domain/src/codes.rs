@@ -180,6 +180,10 @@ codes! {
     UNKNOWN_TRACK = "unknown_track";
     /// Not one of the deadline alerts.
     UNKNOWN_ALERT = "unknown_alert";
+    /// Not one of the permit statuses.
+    UNKNOWN_PERMIT_STATUS = "unknown_permit_status";
+    /// Not one of the parties to a permit.
+    UNKNOWN_PERMIT_PARTY = "unknown_permit_party";
     /// Not one of the parties to an application.
     UNKNOWN_PARTY = "unknown_party";
     /// Not one of the actions on an application.
@@ -247,6 +251,8 @@ codes! {
     PART_DECIDED = "part_decided";
     /// The decision period has already been extended once.
     ALREADY_EXTENDED = "already_extended";
+    /// No extension of the permit awaits a decision.
+    NO_EXTENSION_REQUESTED = "no_extension_requested";
 }
 
 #[cfg(test)]

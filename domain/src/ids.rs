@@ -107,6 +107,11 @@ typed_id!(
     "application"
 );
 typed_id!(
+    /// A data permit issued from an approved access application.
+    PermitId,
+    "permit"
+);
+typed_id!(
     /// One entry of the event log.
     EventId,
     "event"

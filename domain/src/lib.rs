@@ -13,6 +13,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod limits;
+pub mod permits;
 pub mod publisher;
 pub mod values;
 pub mod version;

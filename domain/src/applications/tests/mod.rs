@@ -153,19 +153,19 @@ pub(crate) fn committee(
     }
 }
 
-pub(super) const POLICY: SubmissionPolicy = SubmissionPolicy {
+pub(crate) const POLICY: SubmissionPolicy = SubmissionPolicy {
     opt_out_exception_available: false,
 };
 
-pub(super) fn id(n: u128) -> DatasetId {
+pub(crate) fn id(n: u128) -> DatasetId {
     DatasetId::from_uuid(uuid::Uuid::from_u128(n))
 }
 
-pub(super) fn committee_id(n: u128) -> CommitteeId {
+pub(crate) fn committee_id(n: u128) -> CommitteeId {
     CommitteeId::from_uuid(uuid::Uuid::from_u128(n))
 }
 
-pub(super) fn draft(form: ApplicationForm) -> Application {
+pub(crate) fn draft(form: ApplicationForm) -> Application {
     Application::create(
         ApplicationId::from_uuid(uuid::Uuid::from_u128(99)),
         subject("alice"),
@@ -175,11 +175,11 @@ pub(super) fn draft(form: ApplicationForm) -> Application {
     .0
 }
 
-pub(super) fn researcher() -> Principal {
+pub(crate) fn researcher() -> Principal {
     principal("alice", &[Role::Researcher], &[])
 }
 
-pub(super) fn run(
+pub(crate) fn run(
     application: &Application,
     who: &Principal,
     now: DateTime<Utc>,
@@ -196,7 +196,7 @@ pub(super) fn run(
         .map(|(next, _)| next)
 }
 
-pub(super) fn submit(
+pub(crate) fn submit(
     application: &Application,
     datasets: &[DatasetFacts],
 ) -> Result<Application, DomainError> {
@@ -218,7 +218,7 @@ pub(super) fn field_codes(error: DomainError) -> Vec<(String, &'static str)> {
     }
 }
 
-pub(super) fn lung() -> Vec<DatasetFacts> {
+pub(crate) fn lung() -> Vec<DatasetFacts> {
     vec![facts(
         id(1),
         committee_id(10),
@@ -227,13 +227,13 @@ pub(super) fn lung() -> Vec<DatasetFacts> {
     )]
 }
 
-pub(super) fn ds(code: &str) -> DuoPermission {
+pub(crate) fn ds(code: &str) -> DuoPermission {
     DuoPermission::DiseaseSpecific(IcdCode::parse(code).unwrap())
 }
 
 /// An application for two datasets reviewed by two committees: A decides by majority with a
 /// quorum of 2, B by its chair.
-pub(super) fn two_committee_review() -> (Application, Committee, Committee) {
+pub(crate) fn two_committee_review() -> (Application, Committee, Committee) {
     let a = committee(
         committee_id(10),
         DecisionRule::Majority,
@@ -263,11 +263,11 @@ pub(super) fn two_committee_review() -> (Application, Committee, Committee) {
     (accepted, a, b)
 }
 
-pub(super) fn member(sub: &str, committee: &Committee) -> Principal {
+pub(crate) fn member(sub: &str, committee: &Committee) -> Principal {
     principal(sub, &[Role::DacMember], &[committee.id])
 }
 
-pub(super) fn vote(
+pub(crate) fn vote(
     application: &Application,
     sub: &str,
     committee: &Committee,
@@ -287,7 +287,7 @@ pub(super) fn vote(
     )
 }
 
-pub(super) fn decide(
+pub(crate) fn decide(
     application: &Application,
     sub: &str,
     committee: &Committee,
