@@ -186,3 +186,28 @@ pub async fn under_review(app: &TestApp, review: &Review) -> String {
     ok(app, &app.admin_token(), &id, "accept", &json!({})).await;
     id
 }
+
+/// The actions of an application's history, oldest first, as `token`'s caller sees them.
+pub async fn history_actions(app: &TestApp, token: &str, id: &str) -> Vec<String> {
+    let page: Value = app
+        .get(&format!("/api/v1/applications/{id}/history"), Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The deadline alerts an application's history records, oldest first.
+pub async fn deadline_alerts(app: &TestApp, id: &str) -> Vec<String> {
+    history_actions(app, &app.admin_token(), id)
+        .await
+        .into_iter()
+        .filter(|action| action.contains("deadline") || action.contains("overdue"))
+        .collect()
+}

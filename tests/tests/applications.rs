@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use hdab_tests::applications::{
-    APPLICANT_ORGANISATION, Review, access_application, command, draft, ok, researcher,
-    under_review,
+    APPLICANT_ORGANISATION, Review, access_application, command, deadline_alerts, draft,
+    history_actions, ok, researcher, under_review,
 };
 use hdab_tests::{TestApp, TestDatabase, on_both_backends, problem};
 use reqwest::Method;
@@ -179,20 +179,7 @@ async fn a_researcher_goes_from_draft_to_partial_approval_through_two_committees
     assert_eq!(seen["parts"][0]["decision"]["outcome"], "approve");
 
     // Every step is on the record, in order; the applicant's history leaves out the votes.
-    let history = |token: String| {
-        let app = &app;
-        let path = format!("/api/v1/applications/{id}/history");
-        async move {
-            let page: Value = app.get(&path, Some(&token)).await.json().await.unwrap();
-            page["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|e| e["action"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>()
-        }
-    };
-    let for_admin = history(app.admin_token()).await;
+    let for_admin = history_actions(&app, &app.admin_token(), &id).await;
     assert_eq!(
         for_admin,
         [
@@ -210,7 +197,7 @@ async fn a_researcher_goes_from_draft_to_partial_approval_through_two_committees
             "application.partially_approved",
         ]
     );
-    let for_alice = history(alice).await;
+    let for_alice = history_actions(&app, &alice, &id).await;
     assert!(!for_alice.iter().any(|a| a == "application.vote_cast"));
     assert_eq!(for_alice.last().unwrap(), "application.partially_approved");
     let verified: Value = app
@@ -598,20 +585,7 @@ async fn deadlines_show_and_overdue_applications_are_listed_art_68(db: TestDatab
 
     // The deadline job records the overdue application once.
     actix_web::rt::time::sleep(Duration::from_millis(2_500)).await;
-    let history: Value = app
-        .get(&format!("/api/v1/applications/{id}/history"), Some(&admin))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let alerts: Vec<&str> = history["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .filter(|a| a.contains("deadline") || a.contains("overdue"))
-        .collect();
-    assert_eq!(alerts, ["application.overdue"]);
+    assert_eq!(deadline_alerts(&app, &id).await, ["application.overdue"]);
 }
 
 async fn overdue_count(app: &TestApp, admin: &str) -> usize {

@@ -111,7 +111,9 @@ async fn every_run_is_recorded_for_admins_only() {
     ignore = "PostgreSQL is not installed: apt-get install postgresql, or set HDAB_TEST_POSTGRES_URL"
 )]
 async fn two_processes_record_each_deadline_alert_exactly_once_art_68() {
-    use hdab_tests::applications::{Review, access_application, draft, ok, researcher};
+    use hdab_tests::applications::{
+        Review, access_application, deadline_alerts, draft, ok, researcher,
+    };
     let Some(db) = TestDatabase::postgres() else {
         return;
     };
@@ -137,24 +139,8 @@ async fn two_processes_record_each_deadline_alert_exactly_once_art_68() {
         }
         actix_web::rt::time::sleep(Duration::from_millis(3_000)).await;
     }
-    let history: Value = second
-        .get(
-            &format!("/api/v1/applications/{id}/history"),
-            Some(&second.admin_token()),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let alerts: Vec<&str> = history["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .filter(|action| action.contains("deadline") || action.contains("overdue"))
-        .collect();
     assert_eq!(
-        alerts,
+        deadline_alerts(&second, &id).await,
         ["application.deadline_approaching", "application.overdue"]
     );
 }

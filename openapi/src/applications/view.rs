@@ -20,8 +20,7 @@ impl ApplicationView {
         policy: &DeadlinePolicy,
         now: DateTime<Utc>,
     ) -> Option<Self> {
-        let visibility = application.visibility(caller)?;
-        let seen = application.redacted(&visibility);
+        let seen = as_seen_by(application, caller)?;
         let allowed = lifecycle::allowed(application.status, &application.parties(caller));
         Some(Self {
             id: seen.id.as_uuid(),
@@ -32,11 +31,7 @@ impl ApplicationView {
             created_at: seen.created_at,
             updated_at: seen.updated_at,
             submitted_at: seen.submitted_at,
-            deadline: seen
-                .clock
-                .as_ref()
-                .filter(|_| seen.status.is_open())
-                .map(|clock| deadline(clock, policy, now)),
+            deadline: running_deadline(&seen, policy, now),
             parts: seen.parts.iter().map(part).collect(),
             comments: seen
                 .comments
@@ -77,8 +72,7 @@ impl ApplicationSummary {
         policy: &DeadlinePolicy,
         now: DateTime<Utc>,
     ) -> Option<Self> {
-        let visibility = application.visibility(caller)?;
-        let seen = application.redacted(&visibility);
+        let seen = as_seen_by(application, caller)?;
         let form = &seen.form;
         Some(Self {
             id: seen.id.as_uuid(),
@@ -94,11 +88,7 @@ impl ApplicationSummary {
             version: seen.version,
             updated_at: seen.updated_at,
             submitted_at: seen.submitted_at,
-            deadline: seen
-                .clock
-                .as_ref()
-                .filter(|_| seen.status.is_open())
-                .map(|clock| deadline(clock, policy, now)),
+            deadline: running_deadline(&seen, policy, now),
             parts: seen
                 .parts
                 .iter()
@@ -109,6 +99,24 @@ impl ApplicationSummary {
                 .collect(),
         })
     }
+}
+
+/// The application with only what `caller` may see; `None` when they may see nothing of it.
+fn as_seen_by(application: &Application, caller: &Principal) -> Option<Application> {
+    Some(application.redacted(&application.visibility(caller)?))
+}
+
+/// The deadline of an open application, as of `now`.
+fn running_deadline(
+    application: &Application,
+    policy: &DeadlinePolicy,
+    now: DateTime<Utc>,
+) -> Option<DeadlineView> {
+    let clock = application.clock.as_ref()?;
+    application
+        .status
+        .is_open()
+        .then(|| deadline(clock, policy, now))
 }
 
 fn deadline(clock: &DeadlineClock, policy: &DeadlinePolicy, now: DateTime<Utc>) -> DeadlineView {
