@@ -201,7 +201,20 @@ impl TestApp {
         between(&self.settings);
         let mut settings = self.settings.clone();
         settings.bind = SocketAddr::from(([127, 0, 0, 1], 0));
-        let started = hdab_api::shell::server::start(settings.clone()).expect("restart hdab");
+        // The stopped server's worker threads drop their state (and with it the search index's
+        // writer lock) a moment after `stop` returns; a new process would not wait, this one
+        // must.
+        let mut attempts = 0;
+        let started = loop {
+            match hdab_api::shell::server::start(settings.clone()) {
+                Ok(started) => break started,
+                Err(error) if attempts < 50 && error.to_string().contains("lock") => {
+                    attempts += 1;
+                    actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!("restart hdab: {error:?}"),
+            }
+        };
         let handle = started.server.handle();
         actix_web::rt::spawn(started.server);
         Self {
