@@ -253,6 +253,18 @@ codes! {
     ALREADY_EXTENDED = "already_extended";
     /// No extension of the permit awaits a decision.
     NO_EXTENSION_REQUESTED = "no_extension_requested";
+    /// The caller is neither the holder, a granting committee's member nor an admin.
+    NOT_A_PERMIT_PARTY = "not_a_permit_party";
+    /// Visas go to the principal investigator and the authorised persons only.
+    NOT_AUTHORISED_PERSON = "not_authorised_person";
+    /// The permit is suspended, revoked, expired or closed.
+    PERMIT_NOT_ACTIVE = "permit_not_active";
+    /// Opt-outs are checked by the data holders of the permit's datasets.
+    NOT_A_DATA_HOLDER_OF_PERMIT = "not_a_data_holder_of_permit";
+    /// A call carries more items than one call may (413).
+    BATCH_TOO_LARGE = "batch_too_large";
+    /// A time later than now where only the past makes sense.
+    IN_THE_FUTURE = "in_the_future";
 }
 
 #[cfg(test)]

@@ -68,6 +68,18 @@ pub struct AuditQuery {
     /// Events per page, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
+    /// Only events about this kind of entity (`dataset`, `application`, `permit`, ...).
+    pub entity_type: Option<String>,
+    /// Only events about the entity with this id.
+    pub entity_id: Option<String>,
+    /// Only events recorded by this actor (a token subject, or `hdab` for hdab itself).
+    pub actor: Option<String>,
+    /// Only events of this action (`permit.revoked`, ...).
+    pub action: Option<String>,
+    /// Only events that occurred at or after this time (RFC 3339).
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only events that occurred before this time (RFC 3339).
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The result of re-computing every hash of the event log.

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod jobs;
 pub mod organisations;
 pub mod page;
+pub mod permits;
 pub mod problem;
 pub mod schema;
 pub mod system;

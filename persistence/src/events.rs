@@ -115,6 +115,48 @@ pub fn list_after(
     load_after(conn, events::table.into_boxed(), after_seq, limit)
 }
 
+/// Narrows a reading of the log; every field given must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    /// Events that occurred at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Events that occurred before this time.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// The events matching `filter` after `after_seq`, oldest first, at most `limit`.
+pub fn list_filtered(
+    conn: &mut DbConnection,
+    filter: &EventFilter,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<ChainedEvent>, StoreError> {
+    let mut query = events::table.into_boxed();
+    if let Some(entity_type) = &filter.entity_type {
+        query = query.filter(events::entity_type.eq(entity_type.clone()));
+    }
+    if let Some(entity_id) = &filter.entity_id {
+        query = query.filter(events::entity_id.eq(entity_id.clone()));
+    }
+    if let Some(actor) = &filter.actor {
+        query = query.filter(events::actor.eq(actor.clone()));
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(events::action.eq(action.clone()));
+    }
+    if let Some(since) = filter.since {
+        query = query.filter(events::occurred_at.ge(since.naive_utc()));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(events::occurred_at.lt(until.naive_utc()));
+    }
+    load_after(conn, query, after_seq, limit)
+}
+
 /// The events of one entity after `after_seq`, oldest first, at most `limit` (the entity
 /// index serves it).
 pub fn list_for_entity(

@@ -46,6 +46,42 @@ pub fn create_private_dir(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot create the folder {}: {e}", dir.display()))
 }
 
+/// The text of the secret file at `path`, created (owner-only, in an owner-only folder when
+/// new) with `make()` on first use. `what` names it in messages ("the development key"). Of two
+/// processes creating it at once (`hdab token` beside `hdab serve`), the second reads the
+/// first one's.
+pub fn read_or_create_secret(
+    path: &Path,
+    what: &str,
+    make: impl FnOnce() -> Result<String, String>,
+) -> Result<String, String> {
+    use std::io::Write;
+    match std::fs::read_to_string(path) {
+        Ok(text) => return Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("cannot read {what} {}: {e}", path.display())),
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir)?;
+    }
+    let text = make()?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(mut file) => {
+            file.write_all(text.as_bytes())
+                .map_err(|e| format!("cannot write {what} {}: {e}", path.display()))?;
+            tracing::info!(path = %path.display(), "created {what}");
+            Ok(text)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {what} {}: {e}", path.display())),
+        Err(e) => Err(format!("cannot create {what} {}: {e}", path.display())),
+    }
+}
+
 /// Makes `path` readable and writable by its owner only, saying so when it was not.
 pub fn restrict_to_owner(path: &Path) -> Result<(), String> {
     #[cfg(unix)]

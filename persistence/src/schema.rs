@@ -115,6 +115,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    permits (id) {
+        id -> Text,
+        application_id -> Text,
+        holder -> Text,
+        status -> Text,
+        issued_at -> Timestamp,
+        valid_until -> Timestamp,
+        document -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    permit_parties (kind, party, permit_id) {
+        kind -> Text,
+        party -> Text,
+        permit_id -> Text,
+    }
+}
+
+diesel::table! {
+    permit_keys (kid) {
+        kid -> Text,
+        public_jwk -> Text,
+        sealed_private_key -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    opt_outs (person_hash, at, opted_out) {
+        person_hash -> Binary,
+        at -> Timestamp,
+        opted_out -> Bool,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    secret_checks (name) {
+        name -> Text,
+        fingerprint -> Text,
+    }
+}
+
 diesel::joinable!(committee_publishers -> committees (committee_id));
 diesel::joinable!(committee_publishers -> publishers (publisher_id));
 diesel::joinable!(committee_members -> committees (committee_id));
@@ -173,7 +220,14 @@ diesel::table! {
 diesel::joinable!(application_parts -> applications (application_id));
 diesel::joinable!(application_publishers -> applications (application_id));
 
+diesel::joinable!(permit_parties -> permits (permit_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    permits,
+    permit_parties,
+    permit_keys,
+    opt_outs,
+    secret_checks,
     applications,
     application_parts,
     application_publishers,

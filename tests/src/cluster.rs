@@ -257,6 +257,15 @@ impl PostgresCluster {
     }
 }
 
+/// The whole database at `url` as `pg_dump` writes it, when PostgreSQL's binaries are here.
+pub fn dump(url: &str) -> Option<Vec<u8>> {
+    let output = Command::new(server_binaries()?.join("pg_dump"))
+        .args(["--dbname", url, "--no-owner"])
+        .output()
+        .ok()?;
+    output.status.success().then_some(output.stdout)
+}
+
 /// The newest installed PostgreSQL's server binaries.
 fn server_binaries() -> Option<PathBuf> {
     let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")

@@ -8,6 +8,7 @@
 pub mod applications;
 pub mod cluster;
 pub mod fixtures;
+pub mod permits;
 
 use std::net::SocketAddr;
 
@@ -44,6 +45,19 @@ impl TestDatabase {
             url,
             _dir: dir,
             postgres: None,
+        }
+    }
+
+    /// Every byte the database holds: SQLite's file and its write-ahead log, or PostgreSQL's
+    /// `pg_dump`. For checks that something is stored nowhere.
+    pub fn contents(&self) -> Vec<u8> {
+        match self.url.strip_prefix("sqlite://") {
+            Some(path) => ["", "-wal"]
+                .iter()
+                .filter_map(|suffix| std::fs::read(format!("{path}{suffix}")).ok())
+                .flatten()
+                .collect(),
+            None => cluster::dump(&self.url).expect("pg_dump of the test database"),
         }
     }
 

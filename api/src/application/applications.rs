@@ -13,6 +13,7 @@ use hdab_domain::auth::Principal;
 use hdab_domain::catalogue::text::LongText;
 use hdab_domain::event::{ChainedEvent, Event, EventKind};
 use hdab_domain::ids::{ApplicationId, CommitteeId};
+use hdab_domain::permits::PermitPolicy;
 use hdab_persistence::applications::{self as store, DeadlineColumns};
 use hdab_persistence::{DbConnection, committees, datasets, events};
 
@@ -23,6 +24,8 @@ use super::{AppError, record, updated_under_lock};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApplicationSettings {
     pub deadlines: DeadlinePolicy,
+    /// What a permit issued on approval grants, and for how long.
+    pub permits: PermitPolicy,
     pub submission: SubmissionPolicy,
     /// How often the deadline job looks for applications whose deadline nears or passed.
     pub deadline_check_interval: std::time::Duration,
@@ -202,7 +205,8 @@ fn reviewing_committee(
     ))
 }
 
-/// Stores `next` over `current` and records its changes.
+/// Stores `next` over `current` and records its changes; an approval issues its permit in
+/// the same transaction.
 fn save(
     tx: &mut DbConnection,
     settings: &ApplicationSettings,
@@ -216,9 +220,13 @@ fn save(
         store::update(tx, next, current.version, columns)?,
         "application",
     )?;
+    let decided_at = changes.last().map(|c| c.at);
     for change in changes {
         let at = change.at;
         record(tx, actor, at, &Event::Application(change))?;
+    }
+    if let Some(at) = decided_at {
+        super::permits::issue_on_approval(tx, &settings.permits, actor, current, next, at)?;
     }
     Ok(next.clone())
 }

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use hdab_persistence::checkpoints::{self, Checkpoint};
+use hdab_persistence::events::ChainVerification;
 use hdab_persistence::{DbConnection, events};
 
 use super::AppError;
@@ -57,4 +58,26 @@ pub fn newest_anchor(
         (Some(held), _) => Some(held),
         (None, stored) => stored,
     })
+}
+
+/// Walks the whole event log against `given` checkpoint, or the newest one hdab holds, so a
+/// log rewound to an earlier state is reported too; says which checkpoint it used.
+pub fn verify_log(
+    conn: &mut DbConnection,
+    signer: &Checkpoints,
+    given: Option<Checkpoint>,
+) -> Result<(ChainVerification, Option<Checkpoint>), AppError> {
+    let anchor = match given {
+        Some(given) => Some(given),
+        None => newest_anchor(conn, signer)?,
+    };
+    let head = anchor.as_ref().map(|c| hdab_domain::event::ChainHead {
+        seq: c.seq,
+        hash: c.hash.clone(),
+    });
+    let verification = events::verify(conn, head.as_ref())?;
+    if let Some(broken) = &verification.first_break {
+        tracing::error!(event.seq = broken.seq, reason = %broken.reason, "the event log does not verify");
+    }
+    Ok((verification, anchor))
 }

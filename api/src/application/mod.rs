@@ -10,7 +10,11 @@ mod clock;
 pub mod committees;
 pub mod datasets;
 mod error;
+pub mod opt_outs;
+pub mod permit_keys;
+pub mod permits;
 pub mod publishers;
+pub mod secrets;
 pub mod signing;
 
 pub use clock::Clock;

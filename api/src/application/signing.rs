@@ -3,8 +3,6 @@
 //! checkpoint key are such keys; a key outside the database is what lets a signature vouch
 //! for what the database says.
 
-use std::fs::OpenOptions;
-use std::io::Write;
 use std::path::Path;
 
 use base64::Engine;
@@ -28,17 +26,15 @@ impl SigningKey {
     /// Reads the key at `path`, creating it (owner-only, in an owner-only folder when new) on
     /// first use. `what` names the key in messages ("the development key").
     pub fn load_or_create(path: &Path, what: &str) -> Result<Self, String> {
-        let pem = match std::fs::read_to_string(path) {
-            Ok(pem) => pem,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(path, what)?,
-            Err(e) => return Err(format!("cannot read {what} {}: {e}", path.display())),
-        };
-        let signing = P256Key::from_pkcs8_pem(&pem)
-            .map_err(|e| format!("{what} {} is not a P-256 PKCS#8 key: {e}", path.display()))?;
-        Self::from_pem(&signing, &pem).map_err(|e| format!("{what}: {e}"))
+        let pem =
+            hdab_persistence::files::read_or_create_secret(path, what, || generate_pem(what))?;
+        Self::from_pem(&pem).map_err(|e| format!("{what} {}: {e}", path.display()))
     }
 
-    fn from_pem(signing: &P256Key, pem: &str) -> Result<Self, String> {
+    /// The key in a PKCS#8 PEM document.
+    pub fn from_pem(pem: &str) -> Result<Self, String> {
+        let signing =
+            P256Key::from_pkcs8_pem(pem).map_err(|e| format!("not a P-256 PKCS#8 key: {e}"))?;
         let point = signing.verifying_key().to_encoded_point(false);
         let (Some(x), Some(y)) = (point.x(), point.y()) else {
             return Err("the public point is not uncompressed".into());
@@ -65,14 +61,32 @@ impl SigningKey {
     }
 
     /// Signs `claims` as a compact JWS with this key's id, and `typ` when given.
-    pub fn sign(&self, typ: Option<&str>, claims: &Value) -> Result<String, String> {
+    pub fn sign(
+        &self,
+        typ: Option<&str>,
+        claims: &impl serde::Serialize,
+    ) -> Result<String, String> {
+        self.sign_with_jku(typ, None, claims)
+    }
+
+    /// [`SigningKey::sign`] with a `jku` header naming where the key is published.
+    pub fn sign_with_jku(
+        &self,
+        typ: Option<&str>,
+        jku: Option<&str>,
+        claims: &impl serde::Serialize,
+    ) -> Result<String, String> {
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(self.kid.clone());
-        if let Some(typ) = typ {
-            header.typ = Some(typ.to_owned());
-        }
+        header.typ = typ.map(str::to_owned);
+        header.jku = jku.map(str::to_owned);
         jsonwebtoken::encode(&header, claims, &self.encoding)
             .map_err(|e| format!("cannot sign: {e}"))
+    }
+
+    /// The public key as the uncompressed SEC1 point (`04 || x || y`), for fast verification.
+    pub fn public_point(&self) -> Result<Vec<u8>, String> {
+        public_point(&self.x, &self.y)
     }
 
     /// The public key as a JWK (RFC 7517), for a JWKS document.
@@ -84,30 +98,22 @@ impl SigningKey {
     }
 }
 
-fn create(path: &Path, what: &str) -> Result<String, String> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        hdab_persistence::files::create_private_dir(dir)?;
-    }
-    let signing = P256Key::random(&mut rand::rngs::OsRng);
-    let pem = signing
+/// A new P-256 key as PKCS#8 PEM.
+pub fn generate_pem(what: &str) -> Result<String, String> {
+    P256Key::random(&mut rand::rngs::OsRng)
         .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| format!("cannot encode {what}: {e}"))?;
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(mut file) => {
-            file.write_all(pem.as_bytes())
-                .map_err(|e| format!("cannot write {what} {}: {e}", path.display()))?;
-            tracing::info!(path = %path.display(), "created {what}");
-            Ok(pem.to_string())
-        }
-        // Another process (`hdab token` beside `hdab serve`) created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {what} {}: {e}", path.display())),
-        Err(e) => Err(format!("cannot create {what} {}: {e}", path.display())),
+        .map(|pem| pem.to_string())
+        .map_err(|e| format!("cannot encode {what}: {e}"))
+}
+
+/// The uncompressed SEC1 point of a P-256 JWK's coordinates.
+pub fn public_point(x: &str, y: &str) -> Result<Vec<u8>, String> {
+    let x = URL_SAFE_NO_PAD.decode(x).map_err(|e| format!("x: {e}"))?;
+    let y = URL_SAFE_NO_PAD.decode(y).map_err(|e| format!("y: {e}"))?;
+    if x.len() != 32 || y.len() != 32 {
+        return Err("a P-256 coordinate is 32 bytes".into());
     }
+    Ok([&[4u8][..], &x, &y].concat())
 }
 
 /// The RFC 7638 JWK thumbprint of a P-256 public key.

@@ -11,11 +11,13 @@
 mod checkpoints;
 mod deadlines;
 mod idempotency;
+mod permit_expiry;
 mod runner;
 
 pub use checkpoints::CheckpointJob;
 pub use deadlines::DeadlineJob;
 pub use idempotency::IdempotencyExpiryJob;
+pub use permit_expiry::PermitExpiryJob;
 pub use runner::{Runner, RunnerHandle, catch_up};
 
 use std::time::Duration;

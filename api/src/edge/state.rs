@@ -8,8 +8,11 @@ use hdab_persistence::{DbConnection, Pool, StoreError};
 
 use crate::application::AppError;
 use crate::application::checkpoints::Checkpoints;
+use crate::application::permit_keys::PermitKeys;
+use crate::application::secrets::OptOutHasher;
 use crate::background::Runner;
 use crate::edge::error::ApiError;
+use crate::projections::permit_grants::PermitGrants;
 use crate::projections::rdf::CatalogueIdentity;
 use crate::projections::search::Indexer;
 use crate::shell::config::Settings;
@@ -24,6 +27,12 @@ pub struct AppState {
     pub checkpoints: Arc<Checkpoints>,
     /// The job runner, whose followers every write catches up.
     pub runner: Arc<Runner>,
+    /// The keys that sign visas.
+    pub permit_keys: Arc<PermitKeys>,
+    /// Every permit's grant, in memory, for visa verification.
+    pub permit_grants: Arc<PermitGrants>,
+    /// Hashes the opt-out registry's pseudonyms.
+    pub opt_out_hasher: Arc<OptOutHasher>,
 }
 
 impl AppState {

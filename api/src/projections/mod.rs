@@ -2,6 +2,7 @@
 //! HealthDCAT-AP RDF descriptions, the whole-catalogue export and the reader they share.
 
 pub mod export;
+pub mod permit_grants;
 pub mod published;
 pub mod rdf;
 pub mod search;

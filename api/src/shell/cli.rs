@@ -47,6 +47,27 @@ enum Command {
     Seed(SeedArgs),
     /// Print a development bearer token (development mode only), as stdout's last line.
     Token(TokenArgs),
+    /// Manage the keys that sign visas.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Check the event log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a visa-signing key and make it current; the retired key stays in the JWKS until
+    /// the last visa it signed has expired. Running servers pick the new key up within a
+    /// second.
+    Rotate,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain from the first event, as `GET /api/v1/audit/verify` does, against
+    /// the newest signed checkpoint; exit 1 naming the first broken event.
+    Verify,
 }
 
 #[derive(Args)]
@@ -128,6 +149,14 @@ pub fn main() -> ExitCode {
         Command::Seed(args) => seed(&settings, &args),
         Command::Export(args) => export(&settings, &args),
         Command::Token(args) => print_token(&settings, args),
+        Command::Keys(KeysCommand::Rotate) => {
+            crate::shell::admin::rotate_keys(&settings).map(|kid| {
+                println!("the current visa-signing key is now {kid}");
+            })
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            crate::shell::admin::verify_audit(&settings).map(|report| println!("{report}"))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,12 +9,16 @@ use actix_web::dev::Server;
 use actix_web::{HttpServer, web};
 
 use crate::application::checkpoints::Checkpoints;
+use crate::application::permit_keys::PermitKeys;
+use crate::application::secrets::{KeyEncryptionKey, OptOutHasher};
 use crate::background::{
-    CheckpointJob, DeadlineJob, Follower, IdempotencyExpiryJob, Job, Runner, RunnerHandle,
+    CheckpointJob, DeadlineJob, Follower, IdempotencyExpiryJob, Job, PermitExpiryJob, Runner,
+    RunnerHandle,
 };
 use crate::edge::app::{self, RouteTable, Shared};
 use crate::edge::auth::TokenVerifier;
 use crate::edge::state::AppState;
+use crate::projections::permit_grants::PermitGrants;
 use crate::projections::search::Indexer;
 use crate::shell::config::{AuthMode, Settings};
 use crate::shell::telemetry::Metrics;
@@ -56,7 +60,8 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
         )
         .map_err(anyhow::Error::msg)?,
     );
-    let runner = Arc::new(runner(&settings, &search, &checkpoints));
+    let permits = open_permits(&settings, &pool)?;
+    let runner = Arc::new(runner(&settings, &search, &checkpoints, &permits.grants));
     let runner_handle = Arc::clone(&runner).spawn(pool.clone());
     let document = app::openapi_document();
     let settings = Arc::new(settings);
@@ -68,6 +73,9 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
             search: Arc::clone(&search),
             checkpoints,
             runner,
+            permit_keys: permits.keys,
+            permit_grants: permits.grants,
+            opt_out_hasher: permits.hasher,
         }),
         verifier: web::Data::new(verifier),
         metrics: web::Data::new(Metrics::new()?),
@@ -170,16 +178,68 @@ fn load_demo_on_first_start(pool: &hdab_persistence::Pool) -> anyhow::Result<()>
     Ok(())
 }
 
-/// The job runner of this process: the search index follows the event log; application
-/// deadlines are watched; old idempotency keys are forgotten; checkpoints of the log are signed on schedule (when configured).
-fn runner(settings: &Settings, search: &Arc<Indexer>, signer: &Arc<Checkpoints>) -> Runner {
-    let followers: Vec<Arc<dyn Follower>> = vec![Arc::clone(search) as Arc<dyn Follower>];
+/// What permits need at start: the visa-signing keys (the first permit creates the first),
+/// every permit's grant in memory, and the opt-out hashing key, which must be the one the
+/// stored hashes were made with.
+struct PermitRuntime {
+    keys: Arc<PermitKeys>,
+    grants: Arc<PermitGrants>,
+    hasher: Arc<OptOutHasher>,
+}
+
+fn open_permits(
+    settings: &Settings,
+    pool: &hdab_persistence::Pool,
+) -> anyhow::Result<PermitRuntime> {
+    let kek = KeyEncryptionKey::load_or_create(&settings.permit_key_encryption_key_file)
+        .map_err(anyhow::Error::msg)?;
+    let keys = Arc::new(PermitKeys::new(kek, settings.permits.visa_lifetime));
+    let mut conn = pool.get()?;
+    keys.reload(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let grants = Arc::new(
+        PermitGrants::load(&mut conn, Arc::clone(&keys)).map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    let hasher = Arc::new(
+        OptOutHasher::load_or_create(&settings.optout_hash_key_file).map_err(anyhow::Error::msg)?,
+    );
+    let recorded = hdab_persistence::opt_outs::recorded_hash_key(&mut conn)?;
+    if recorded.is_some_and(|fingerprint| fingerprint != hasher.fingerprint()) {
+        anyhow::bail!(
+            "the opt-out hashing key {} is not the one this database's opt-out hashes were made \
+             with: every process on one database needs the same key (HDAB_OPTOUT_HASH_KEY_FILE)",
+            settings.optout_hash_key_file.display()
+        );
+    }
+    Ok(PermitRuntime {
+        keys,
+        grants,
+        hasher,
+    })
+}
+
+/// The job runner of this process: the search index and the permit grants follow the event
+/// log; application deadlines and permit ends are watched; old idempotency keys are
+/// forgotten; checkpoints of the log are signed on schedule (when configured).
+fn runner(
+    settings: &Settings,
+    search: &Arc<Indexer>,
+    signer: &Arc<Checkpoints>,
+    grants: &Arc<PermitGrants>,
+) -> Runner {
+    let followers: Vec<Arc<dyn Follower>> = vec![
+        Arc::clone(search) as Arc<dyn Follower>,
+        Arc::clone(grants) as Arc<dyn Follower>,
+    ];
     let mut jobs: Vec<Arc<dyn Job>> = vec![
         Arc::new(DeadlineJob {
             settings: settings.applications,
             clock: settings.clock.clone(),
         }),
         Arc::new(IdempotencyExpiryJob {
+            clock: settings.clock.clone(),
+        }),
+        Arc::new(PermitExpiryJob {
+            every: settings.permits.expiry_check_interval,
             clock: settings.clock.clone(),
         }),
     ];

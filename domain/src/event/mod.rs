@@ -20,6 +20,8 @@ use crate::code_enum;
 use crate::codes;
 use crate::committee::Committee;
 use crate::ids::{CommitteeId, PublisherId};
+use crate::permits::optout::{OptOutBatch, OptOutCheck};
+use crate::permits::{Permit, PermitChange};
 use crate::publisher::Publisher;
 use crate::values::Name;
 
@@ -57,6 +59,18 @@ code_enum!(
         ApplicationExtended = "application.extended",
         ApplicationDeadlineApproaching = "application.deadline_approaching",
         ApplicationOverdue = "application.overdue",
+        PermitIssued = "permit.issued",
+        PermitSuspended = "permit.suspended",
+        PermitReinstated = "permit.reinstated",
+        PermitRevoked = "permit.revoked",
+        PermitExtensionRequested = "permit.extension_requested",
+        PermitExtensionDecided = "permit.extension_decided",
+        PermitAmended = "permit.amended",
+        PermitExpired = "permit.expired",
+        PermitClosed = "permit.closed",
+        PermitOptOutChecked = "permit.optout_checked",
+        OptOutsRecorded = "optout.recorded",
+        PermitKeyRotated = "permit_key.rotated",
     }
 );
 
@@ -91,6 +105,19 @@ pub enum Event {
     DatasetConfirmed(Dataset),
     /// Every change of an application; its kind comes from the change.
     Application(ApplicationEvent),
+    /// A permit's change, with the permit after it.
+    Permit(PermitChange, Permit),
+    OptOutChecked(OptOutCheck),
+    OptOutsRecorded(OptOutBatch),
+    PermitKeyRotated(PermitKeyRotation),
+}
+
+/// A new permit-signing key made current; its public key is in the JWKS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermitKeyRotation {
+    pub kid: String,
+    /// The key it replaces as the current one, if any.
+    pub retired_kid: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -131,6 +158,10 @@ impl Event {
             Self::DatasetWithdrawn(_) => EventKind::DatasetWithdrawn,
             Self::DatasetConfirmed(_) => EventKind::DatasetConfirmed,
             Self::Application(event) => event.change.kind(),
+            Self::Permit(change, _) => permit_kind(*change),
+            Self::OptOutChecked(_) => EventKind::PermitOptOutChecked,
+            Self::OptOutsRecorded(_) => EventKind::OptOutsRecorded,
+            Self::PermitKeyRotated(_) => EventKind::PermitKeyRotated,
         }
     }
 
@@ -147,6 +178,10 @@ impl Event {
             | Self::DatasetWithdrawn(d)
             | Self::DatasetConfirmed(d) => d.id.to_string(),
             Self::Application(event) => event.application_id.to_string(),
+            Self::Permit(_, permit) => permit.id.to_string(),
+            Self::OptOutChecked(check) => check.permit_id.to_string(),
+            Self::OptOutsRecorded(batch) => batch.batch_id.to_string(),
+            Self::PermitKeyRotated(rotation) => rotation.kid.clone(),
         }
     }
 
@@ -169,6 +204,10 @@ impl Event {
             | Self::DatasetWithdrawn(d)
             | Self::DatasetConfirmed(d) => versioned(d),
             Self::Application(event) => versioned(event),
+            Self::Permit(_, permit) => versioned(permit),
+            Self::OptOutChecked(check) => versioned(check),
+            Self::OptOutsRecorded(batch) => versioned(batch),
+            Self::PermitKeyRotated(rotation) => versioned(rotation),
         }?;
         let kind = self.kind();
         Ok(NewEvent {
@@ -208,6 +247,14 @@ impl Event {
             EventKind::DatasetPublished => data_as(data).map(Self::DatasetPublished),
             EventKind::DatasetWithdrawn => data_as(data).map(Self::DatasetWithdrawn),
             EventKind::DatasetConfirmed => data_as(data).map(Self::DatasetConfirmed),
+            EventKind::PermitOptOutChecked => data_as(data).map(Self::OptOutChecked),
+            EventKind::OptOutsRecorded => data_as(data).map(Self::OptOutsRecorded),
+            EventKind::PermitKeyRotated => data_as(data).map(Self::PermitKeyRotated),
+            kind if kind.entity_type() == "permit" => {
+                let change =
+                    PermitChange::parse(kind.as_str()).map_err(|e| malformed(e.message.clone()))?;
+                data_as(data).map(|permit| Self::Permit(change, permit))
+            }
             application => {
                 let event: ApplicationEvent =
                     data_as(data).map_err(|e| malformed(e.to_string()))?;
@@ -221,6 +268,21 @@ impl Event {
             }
         };
         event.map_err(|e| malformed(e.to_string()))
+    }
+}
+
+/// The log's kind of a permit change: the same `permit.<verb>` name.
+fn permit_kind(change: PermitChange) -> EventKind {
+    match change {
+        PermitChange::Issued => EventKind::PermitIssued,
+        PermitChange::Suspended => EventKind::PermitSuspended,
+        PermitChange::Reinstated => EventKind::PermitReinstated,
+        PermitChange::Revoked => EventKind::PermitRevoked,
+        PermitChange::ExtensionRequested => EventKind::PermitExtensionRequested,
+        PermitChange::ExtensionDecided => EventKind::PermitExtensionDecided,
+        PermitChange::Amended => EventKind::PermitAmended,
+        PermitChange::Expired => EventKind::PermitExpired,
+        PermitChange::Closed => EventKind::PermitClosed,
     }
 }
 
@@ -269,6 +331,13 @@ mod tests {
             Event::read(EventKind::PublisherCreated, r#"{"v":2,"data":{}}"#),
             Err(ReadError::UnknownVersion(2))
         ));
+    }
+
+    #[test]
+    fn every_permit_change_is_the_log_kind_of_the_same_name() {
+        for change in PermitChange::ALL {
+            assert_eq!(permit_kind(*change).as_str(), change.as_str());
+        }
     }
 
     #[test]

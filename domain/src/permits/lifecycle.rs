@@ -67,7 +67,36 @@ pub enum PermitCommand {
     },
 }
 
+code_enum!(
+    /// What a transition records: the event kind's verb after `permit.`.
+    PermitChange, codes::UNKNOWN_EVENT_KIND {
+        Issued = "permit.issued",
+        Suspended = "permit.suspended",
+        Reinstated = "permit.reinstated",
+        Revoked = "permit.revoked",
+        ExtensionRequested = "permit.extension_requested",
+        ExtensionDecided = "permit.extension_decided",
+        Amended = "permit.amended",
+        Expired = "permit.expired",
+        Closed = "permit.closed",
+    }
+);
+
 impl PermitCommand {
+    /// The change the command records when it succeeds.
+    fn change(&self) -> PermitChange {
+        match self {
+            Self::Suspend { .. } => PermitChange::Suspended,
+            Self::Reinstate => PermitChange::Reinstated,
+            Self::Revoke { .. } => PermitChange::Revoked,
+            Self::RequestExtension { .. } => PermitChange::ExtensionRequested,
+            Self::DecideExtension { .. } => PermitChange::ExtensionDecided,
+            Self::Amend { .. } => PermitChange::Amended,
+            Self::Expire => PermitChange::Expired,
+            Self::Close { .. } => PermitChange::Closed,
+        }
+    }
+
     fn name(&self) -> &'static str {
         match self {
             Self::Suspend { .. } => "suspend",
@@ -101,27 +130,29 @@ pub const ALLOWED: &[(PermitStatus, PermitParty, &[&str])] = &[
 ];
 
 impl Permit {
-    /// The permit after `command` by `party`, or why it may not be done. The status it is
-    /// judged in is the status as of `now`, so a permit past its end is expired here too.
+    /// Whether `party` may issue `command` now.
+    pub fn permits(&self, party: PermitParty, command: &PermitCommand, now: DateTime<Utc>) -> bool {
+        let status = self.status_at(now);
+        match command {
+            // A permit past its end already reads as expired; the system records it once.
+            PermitCommand::Expire => party == System && status == Expired && self.status != Expired,
+            _ => allowed_commands(status, party).contains(&command.name()),
+        }
+    }
+
+    /// The permit after `command` by `party` and the change it records, or why it may not be
+    /// done. The status it is judged in is the status as of `now`, so a permit past its end
+    /// is expired here too.
     pub fn transition(
         &self,
         party: PermitParty,
         by: &Subject,
         command: PermitCommand,
         now: DateTime<Utc>,
-    ) -> Result<Permit, DomainError> {
+    ) -> Result<(Permit, PermitChange), DomainError> {
         let status = self.status_at(now);
-        let allowed: Vec<&str> = ALLOWED
-            .iter()
-            .filter(|(s, p, _)| *s == status && *p == party)
-            .flat_map(|(_, _, commands)| commands.iter().copied())
-            .collect();
-        let permitted = match command {
-            // A permit past its end already reads as expired; the system records it once.
-            PermitCommand::Expire => party == System && status == Expired && self.status != Expired,
-            _ => allowed.contains(&command.name()),
-        };
-        if !permitted {
+        let allowed = allowed_commands(status, party);
+        if !self.permits(party, &command, now) {
             return Err(DomainError::StateConflict {
                 code: codes::ILLEGAL_TRANSITION,
                 message: format!(
@@ -139,6 +170,7 @@ impl Permit {
             version: self.version + 1,
             ..self.clone()
         };
+        let change = command.change();
         match command {
             PermitCommand::Suspend { reason } => {
                 next.status = Suspended;
@@ -221,8 +253,17 @@ impl Permit {
                 next.results_link = Some(required("results_link", results_link)?);
             }
         }
-        Ok(next)
+        Ok((next, change))
     }
+}
+
+/// The commands `party` may issue to a permit in `status`.
+fn allowed_commands(status: PermitStatus, party: PermitParty) -> Vec<&'static str> {
+    ALLOWED
+        .iter()
+        .filter(|(s, p, _)| *s == status && *p == party)
+        .flat_map(|(_, _, commands)| commands.iter().copied())
+        .collect()
 }
 
 fn required(field: &str, text: String) -> Result<String, DomainError> {

@@ -9,16 +9,23 @@
 
 mod conditions;
 mod lifecycle;
+pub mod optout;
+mod register;
+pub mod visa;
 
 pub use conditions::{Condition, conditions_of};
-pub use lifecycle::{ALLOWED, PermitCommand, PermitParty, PermitStatus};
+pub use lifecycle::{ALLOWED, PermitChange, PermitCommand, PermitParty, PermitStatus};
+pub use register::PermitRegisterEntry;
 
-use chrono::{DateTime, Months, Utc};
+use chrono::{DateTime, Months, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::applications::form::{DataForm, Organisation, Person, Purpose, ResearchKind};
+use crate::applications::form::{
+    DataForm, Organisation, Person, Purpose, RequestedData, ResearchKind,
+};
 use crate::applications::{Application, ApplicationStatus};
 use crate::catalogue::duo::DataUseConditions;
+use crate::catalogue::text::ShortText;
 use crate::ids::{ApplicationId, CommitteeId, DatasetId, PermitId};
 use crate::values::Subject;
 
@@ -93,7 +100,11 @@ pub struct Permit {
     pub authorised_persons: Vec<Person>,
     pub purpose: Purpose,
     pub research_kind: Option<ResearchKind>,
+    /// The data within the datasets: variables and population, as the application asked.
+    pub data: Option<RequestedData>,
     pub data_form: DataForm,
+    /// The tools of the secure processing environment.
+    pub spe_tools: Vec<ShortText>,
     pub opt_out_exception: bool,
     pub datasets: Vec<GrantedDataset>,
     /// The committees whose decisions granted it.
@@ -141,6 +152,9 @@ impl Permit {
             })
             .collect();
         let months = validity_months(access.processing_months, &datasets, policy);
+        // Stored at the databases' precision, so the grant time the opt-out check compares
+        // with is the same everywhere.
+        let now = now.trunc_subsecs(6);
         Some(Self {
             id,
             application_id: application.id,
@@ -150,7 +164,9 @@ impl Permit {
             authorised_persons: access.authorised_persons.clone(),
             purpose: purpose.purpose,
             research_kind: purpose.research_kind,
+            data: access.data.clone(),
             data_form: access.data_form?,
+            spe_tools: access.spe_tools.clone(),
             opt_out_exception: access.opt_out_exception,
             committees: application
                 .parts
@@ -178,12 +194,7 @@ impl Permit {
     /// The status as of `now`: an active or suspended permit past its end is expired, whether
     /// or not the expiry has been recorded yet.
     pub fn status_at(&self, now: DateTime<Utc>) -> PermitStatus {
-        match self.status {
-            PermitStatus::Active | PermitStatus::Suspended if now >= self.valid_until => {
-                PermitStatus::Expired
-            }
-            status => status,
-        }
+        status_as_of(self.status, self.valid_until, now)
     }
 
     /// When the secure processing environment must have deleted the data (end + 6 months).
@@ -201,6 +212,20 @@ impl Permit {
         std::iter::once(&self.principal_investigator.subject)
             .chain(self.authorised_persons.iter().map(|p| &p.subject))
             .collect()
+    }
+}
+
+/// `status` as of `now`: an active or suspended permit past its end is expired.
+pub(crate) fn status_as_of(
+    status: PermitStatus,
+    valid_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> PermitStatus {
+    match status {
+        PermitStatus::Active | PermitStatus::Suspended if now >= valid_until => {
+            PermitStatus::Expired
+        }
+        status => status,
     }
 }
 

@@ -49,6 +49,30 @@ fn issued(modifiers: Vec<DuoModifier>) -> Permit {
     .unwrap()
 }
 
+/// The permit after a transition, without the change it records.
+trait After {
+    fn after(
+        &self,
+        party: PermitParty,
+        by: &Subject,
+        command: PermitCommand,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Permit, crate::DomainError>;
+}
+
+impl After for Permit {
+    fn after(
+        &self,
+        party: PermitParty,
+        by: &Subject,
+        command: PermitCommand,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Permit, crate::DomainError> {
+        self.transition(party, by, command, now)
+            .map(|(permit, _)| permit)
+    }
+}
+
 fn subject(s: &str) -> Subject {
     Subject::parse(s).unwrap()
 }
@@ -124,7 +148,7 @@ fn a_refused_application_or_a_data_request_issues_no_permit() {
 fn a_permit_past_its_end_reads_as_expired_before_the_job_records_it() {
     let permit = issued(vec![DuoModifier::TimeLimit(1)]);
     assert_eq!(permit.status_at(at(11)), PermitStatus::Active);
-    let early = permit.transition(
+    let early = permit.after(
         PermitParty::System,
         &subject("hdab"),
         PermitCommand::Expire,
@@ -138,7 +162,7 @@ fn a_permit_past_its_end_reads_as_expired_before_the_job_records_it() {
     let later = permit.valid_until + Duration::seconds(1);
     assert_eq!(permit.status_at(later), PermitStatus::Expired);
     let recorded = permit
-        .transition(
+        .after(
             PermitParty::System,
             &subject("hdab"),
             PermitCommand::Expire,
@@ -146,7 +170,7 @@ fn a_permit_past_its_end_reads_as_expired_before_the_job_records_it() {
         )
         .unwrap();
     assert_eq!(recorded.status, PermitStatus::Expired);
-    let again = recorded.transition(
+    let again = recorded.after(
         PermitParty::System,
         &subject("hdab"),
         PermitCommand::Expire,
@@ -163,13 +187,13 @@ fn a_permit_is_extended_at_most_once_by_at_most_its_length_art_68() {
         months,
         reason: "Recruitment ran late.".into(),
     };
-    let too_long = permit.transition(PermitParty::Holder, &holder, ask(7), at(12));
+    let too_long = permit.after(PermitParty::Holder, &holder, ask(7), at(12));
     assert_eq!(too_long.unwrap_err().code(), "validation_failed");
     let asked = permit
-        .transition(PermitParty::Holder, &holder, ask(6), at(12))
+        .after(PermitParty::Holder, &holder, ask(6), at(12))
         .unwrap();
     let granted = asked
-        .transition(
+        .after(
             PermitParty::Committee,
             &subject("ana"),
             PermitCommand::DecideExtension { grant: true },
@@ -177,7 +201,7 @@ fn a_permit_is_extended_at_most_once_by_at_most_its_length_art_68() {
         )
         .unwrap();
     assert_eq!(granted.valid_until, add_months(permit.valid_until, 6));
-    let twice = granted.transition(PermitParty::Holder, &holder, ask(1), at(14));
+    let twice = granted.after(PermitParty::Holder, &holder, ask(1), at(14));
     assert_eq!(twice.unwrap_err().code(), "already_extended");
 }
 
@@ -188,13 +212,12 @@ fn revocation_records_its_reason_and_the_art_63_notice() {
         reason: reason.into(),
         notice: "Notified on 2026-01-12; no answer within 4 weeks.".into(),
     };
-    let by_holder = permit.transition(PermitParty::Holder, &subject("alice"), revoke("x"), at(12));
+    let by_holder = permit.after(PermitParty::Holder, &subject("alice"), revoke("x"), at(12));
     assert_eq!(by_holder.unwrap_err().code(), "illegal_transition");
-    let without_reason =
-        permit.transition(PermitParty::Admin, &subject("root"), revoke(" "), at(12));
+    let without_reason = permit.after(PermitParty::Admin, &subject("root"), revoke(" "), at(12));
     assert_eq!(without_reason.unwrap_err().code(), "validation_failed");
     let revoked = permit
-        .transition(
+        .after(
             PermitParty::Admin,
             &subject("root"),
             revoke("Data shared outside the SPE."),
@@ -210,7 +233,7 @@ fn suspension_pauses_and_reinstatement_resumes() {
     let permit = issued(vec![]);
     let committee = subject("ana");
     let suspended = permit
-        .transition(
+        .after(
             PermitParty::Committee,
             &committee,
             PermitCommand::Suspend {
@@ -220,7 +243,7 @@ fn suspension_pauses_and_reinstatement_resumes() {
         )
         .unwrap();
     assert_eq!(suspended.status, PermitStatus::Suspended);
-    let amend = suspended.transition(
+    let amend = suspended.after(
         PermitParty::Holder,
         &subject("alice"),
         PermitCommand::Amend {
@@ -231,7 +254,7 @@ fn suspension_pauses_and_reinstatement_resumes() {
     );
     assert_eq!(amend.unwrap_err().code(), "illegal_transition");
     let resumed = suspended
-        .transition(
+        .after(
             PermitParty::Committee,
             &committee,
             PermitCommand::Reinstate,
@@ -245,7 +268,7 @@ fn suspension_pauses_and_reinstatement_resumes() {
 fn amendments_are_new_versions_with_their_history() {
     let permit = issued(vec![]);
     let amended = permit
-        .transition(
+        .after(
             PermitParty::Holder,
             &subject("alice"),
             PermitCommand::Amend {
@@ -265,7 +288,7 @@ fn amendments_are_new_versions_with_their_history() {
 fn a_closed_permit_records_where_its_results_are() {
     let permit = issued(vec![]);
     let closed = permit
-        .transition(
+        .after(
             PermitParty::Holder,
             &subject("alice"),
             PermitCommand::Close {
@@ -279,4 +302,92 @@ fn a_closed_permit_records_where_its_results_are() {
         closed.results_link.as_deref(),
         Some("https://doi.org/10.1234/results")
     );
+}
+
+#[test]
+fn each_transition_records_its_change() {
+    let permit = issued(vec![]);
+    let (_, change) = permit
+        .transition(
+            PermitParty::Admin,
+            &subject("root"),
+            PermitCommand::Suspend {
+                reason: "Art 63 notice sent.".into(),
+            },
+            at(12),
+        )
+        .unwrap();
+    assert_eq!(change, PermitChange::Suspended);
+    assert_eq!(change.as_str(), "permit.suspended");
+}
+
+#[test]
+fn a_visa_stops_holding_when_its_permit_is_revoked_suspended_or_ended() {
+    use super::visa::{PermitGrant, VisaClaims, VisaInvalidity};
+    let permit = issued(vec![]);
+    let pi = permit.principal_investigator.subject.clone();
+    let claims = VisaClaims::new(
+        &permit,
+        &pi,
+        id(1),
+        "https://hdab.example/api/v1/datasets/1".into(),
+        "https://hdab.example",
+        at(11),
+        Duration::hours(1),
+    );
+    let grant = PermitGrant::from(&permit);
+    let during = at(11) + Duration::minutes(30);
+    assert_eq!(PermitGrant::judge(Some(&grant), &claims, during), Ok(()));
+    assert_eq!(
+        PermitGrant::judge(None, &claims, during),
+        Err(VisaInvalidity::UnknownPermit)
+    );
+    assert_eq!(
+        PermitGrant::judge(Some(&grant), &claims, at(11) + Duration::hours(1)),
+        Err(VisaInvalidity::Expired),
+        "a visa lives an hour"
+    );
+    for (status, reason) in [
+        (PermitStatus::Revoked, VisaInvalidity::Revoked),
+        (PermitStatus::Suspended, VisaInvalidity::Suspended),
+        (PermitStatus::Closed, VisaInvalidity::Expired),
+    ] {
+        let changed = PermitGrant {
+            status,
+            ..grant.clone()
+        };
+        assert_eq!(
+            PermitGrant::judge(Some(&changed), &claims, during),
+            Err(reason)
+        );
+    }
+    let removed = PermitGrant {
+        subjects: vec!["someone-else".into()],
+        ..grant.clone()
+    };
+    assert_eq!(
+        PermitGrant::judge(Some(&removed), &claims, during),
+        Err(VisaInvalidity::Revoked),
+        "a person amended out of the permit loses their visas at once"
+    );
+}
+
+#[test]
+fn a_visa_never_outlives_its_permit() {
+    use super::visa::VisaClaims;
+    let permit = issued(vec![]);
+    let pi = permit.principal_investigator.subject.clone();
+    let late = permit.valid_until - Duration::minutes(10);
+    let claims = VisaClaims::new(
+        &permit,
+        &pi,
+        id(1),
+        "iri".into(),
+        "iss",
+        late,
+        Duration::hours(1),
+    );
+    assert_eq!(claims.exp, permit.valid_until.timestamp());
+    assert_eq!(claims.ga4gh_visa_v1.kind, "ControlledAccessGrants");
+    assert_eq!(claims.ga4gh_visa_v1.by, "dac");
 }

@@ -2,10 +2,10 @@
 //! send, what everyone reads back, and the public register.
 
 pub mod commands;
-mod parse;
+pub(crate) mod parse;
 pub mod register;
 mod types;
-mod view;
+pub(crate) mod view;
 
 pub use parse::{optional_text, required_text};
 pub use types::*;

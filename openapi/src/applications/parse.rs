@@ -77,7 +77,7 @@ fn organisation(errors: &mut FieldErrors, wire: &OrganisationWire) -> Option<Org
     })
 }
 
-fn person(errors: &mut FieldErrors, field: &str, wire: &PersonWire) -> Option<Person> {
+pub(crate) fn person(errors: &mut FieldErrors, field: &str, wire: &PersonWire) -> Option<Person> {
     let subject = errors.take(format!("{field}.subject"), Subject::parse(&wire.subject));
     let name = errors.take(format!("{field}.name"), Name::parse(&wire.name));
     let email = errors.take(format!("{field}.email"), Email::parse(&wire.email));

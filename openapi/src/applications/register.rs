@@ -40,11 +40,7 @@ impl From<&RegisterEntry> for RegisterEntryView {
             application_id: entry.application_id.as_uuid(),
             kind: entry.kind.as_str().to_owned(),
             received_at: entry.received_at,
-            organisation: entry.organisation.as_ref().map(|o| OrganisationWire {
-                name: o.name.as_str().to_owned(),
-                organisation_type: o.organisation_type.as_str().to_owned(),
-                country: o.country.to_string(),
-            }),
+            organisation: entry.organisation.as_ref().map(super::view::organisation),
             purpose: entry.purpose.map(|p| p.as_str().to_owned()),
             research_kind: entry.research_kind.map(|k| k.as_str().to_owned()),
             dataset_ids: entry.dataset_ids.iter().map(|id| id.as_uuid()).collect(),

@@ -216,7 +216,7 @@ fn exchange(exchange: &Exchange) -> ExchangeView {
     }
 }
 
-fn person(person: &Person) -> PersonWire {
+pub(crate) fn person(person: &Person) -> PersonWire {
     PersonWire {
         subject: person.subject.as_str().to_owned(),
         name: person.name.as_str().to_owned(),
@@ -224,7 +224,27 @@ fn person(person: &Person) -> PersonWire {
     }
 }
 
-fn texts(items: &[ShortText]) -> Vec<String> {
+pub(crate) fn organisation(o: &Organisation) -> OrganisationWire {
+    OrganisationWire {
+        name: o.name.as_str().to_owned(),
+        organisation_type: o.organisation_type.as_str().to_owned(),
+        country: o.country.to_string(),
+    }
+}
+
+pub(crate) fn requested_data(d: &RequestedData) -> RequestedDataWire {
+    RequestedDataWire {
+        variables: texts(&d.variables),
+        population: d.population.as_str().to_owned(),
+        period: d.period.map(|p| DatePeriodWire {
+            start: p.start,
+            end: p.end,
+        }),
+        countries: d.countries.iter().map(ToString::to_string).collect(),
+    }
+}
+
+pub(crate) fn texts(items: &[ShortText]) -> Vec<String> {
     items.iter().map(|t| t.as_str().to_owned()).collect()
 }
 
@@ -236,11 +256,7 @@ impl From<&ApplicationForm> for ApplicationInput {
         };
         Self {
             kind: form.kind().as_str().to_owned(),
-            organisation: form.organisation.as_ref().map(|o| OrganisationWire {
-                name: o.name.as_str().to_owned(),
-                organisation_type: o.organisation_type.as_str().to_owned(),
-                country: o.country.to_string(),
-            }),
+            organisation: form.organisation.as_ref().map(organisation),
             principal_investigator: form.principal_investigator.as_ref().map(person),
             purpose: form.purpose.as_ref().map(|p| PurposeWire {
                 purpose: p.purpose.as_str().to_owned(),
@@ -278,15 +294,7 @@ fn access(a: &AccessDetails) -> AccessWire {
     let text = |t: &Option<LongText>| t.as_ref().map(|t| t.as_str().to_owned());
     AccessWire {
         authorised_persons: a.authorised_persons.iter().map(person).collect(),
-        data: a.data.as_ref().map(|d| RequestedDataWire {
-            variables: texts(&d.variables),
-            population: d.population.as_str().to_owned(),
-            period: d.period.map(|p| DatePeriodWire {
-                start: p.start,
-                end: p.end,
-            }),
-            countries: d.countries.iter().map(ToString::to_string).collect(),
-        }),
+        data: a.data.as_ref().map(requested_data),
         data_form: a.data_form.map(|f| f.as_str().to_owned()),
         pseudonymisation_justification: text(&a.pseudonymisation_justification),
         safeguards: text(&a.safeguards),

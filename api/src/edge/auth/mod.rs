@@ -317,9 +317,9 @@ impl RoleRequirement for Researcher {
     const ROLES: &'static [Role] = &[Role::Researcher];
 }
 
-/// Everyone who can have a part in an application: its researcher, the reviewing committees'
-/// members, the data holders of its datasets and admins. Which application each may see is
-/// the application's own rule.
+/// Everyone who can have a part in an application or its permit: its researcher, the
+/// reviewing committees' members, the data holders of its datasets and admins. Which
+/// application or permit each may see is its own rule.
 pub struct ApplicationParty;
 
 impl RoleRequirement for ApplicationParty {
@@ -329,6 +329,21 @@ impl RoleRequirement for ApplicationParty {
         Role::DataHolder,
         Role::HdabAdmin,
     ];
+}
+
+/// Those who check visas presented to them: partners (secure processing environments), data
+/// holders and admins.
+pub struct VisaVerifier;
+
+impl RoleRequirement for VisaVerifier {
+    const ROLES: &'static [Role] = &[Role::Partner, Role::DataHolder, Role::HdabAdmin];
+}
+
+/// The opt-out registry (EHDS Art 71).
+pub struct OptOutRegistry;
+
+impl RoleRequirement for OptOutRegistry {
+    const ROLES: &'static [Role] = &[Role::OptoutRegistry];
 }
 
 /// A caller holding one of `R::ROLES`.

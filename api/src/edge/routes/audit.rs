@@ -27,7 +27,8 @@ const VERIFY_DEADLINE: Duration = Duration::from_secs(600);
 const DEFAULT_LIMIT: i64 = 100;
 const MAX_LIMIT: i64 = 1000;
 
-/// Read the event log in order, from after a sequence number.
+/// Read the event log in order, from after a sequence number, narrowed by entity, actor,
+/// action and time.
 #[utoipa::path(
     tag = "audit",
     operation_id = "list_audit_events",
@@ -57,8 +58,26 @@ pub async fn list_events(
             format!("must be between 1 and {MAX_LIMIT}"),
         ));
     }
+    let query = query.0;
+    if let (Some(since), Some(until)) = (query.since, query.until)
+        && since > until
+    {
+        return Err(ApiError::invalid_field(
+            "until",
+            codes::OUT_OF_RANGE,
+            "must not be before `since`",
+        ));
+    }
+    let filter = event_log::EventFilter {
+        entity_type: query.entity_type,
+        entity_id: query.entity_id,
+        actor: query.actor,
+        action: query.action,
+        since: query.since,
+        until: query.until,
+    };
     let items = state
-        .db(move |conn| Ok(event_log::list_after(conn, after, limit)?))
+        .db(move |conn| Ok(event_log::list_filtered(conn, &filter, after, limit)?))
         .await?;
     let next_after = items
         .last()
@@ -98,20 +117,9 @@ pub async fn verify(
     let signer = std::sync::Arc::clone(&state.checkpoints);
     let (result, anchor) = state
         .db_within(VERIFY_DEADLINE, move |conn| {
-            let anchor = match given {
-                Some(given) => Some(given),
-                None => usecase::newest_anchor(conn, &signer)?,
-            };
-            let head = anchor.as_ref().map(|c| hdab_domain::event::ChainHead {
-                seq: c.seq,
-                hash: c.hash.clone(),
-            });
-            Ok((event_log::verify(conn, head.as_ref())?, anchor))
+            Ok(usecase::verify_log(conn, &signer, given)?)
         })
         .await?;
-    if let Some(broken) = &result.first_break {
-        tracing::error!(event.seq = broken.seq, reason = %broken.reason, "the event log does not verify");
-    }
     Ok(HttpResponse::Ok().json(ChainVerification {
         valid: result.first_break.is_none(),
         events_checked: result.events_checked,

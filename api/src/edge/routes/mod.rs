@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod committees;
 pub mod datasets;
 pub mod jobs;
+pub mod permits;
 pub mod problems;
 pub mod publishers;
 pub mod register;
@@ -70,7 +71,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(applications::vote)
                 .service(applications::decide)
                 .service(applications::history)
-                .service(register::applications),
+                .service(permits::list)
+                // Before `read` and the commands: a literal segment, not an id.
+                .service(permits::verify)
+                .service(permits::read)
+                .service(permits::suspend)
+                .service(permits::reinstate)
+                .service(permits::revoke)
+                .service(permits::request_extension)
+                .service(permits::decide_extension)
+                .service(permits::amend)
+                .service(permits::close)
+                .service(permits::visas)
+                .service(permits::optout_check)
+                .service(permits::push_opt_outs)
+                .service(register::applications)
+                .service(register::permits),
         );
 }
 

@@ -119,3 +119,15 @@ problem_set!(
     /// Reading an application's history.
     HistoryProblems: 400, 401, 403, 404, 422, 503
 );
+problem_set!(
+    /// Getting visas: the caller's part in the permit, and its state.
+    VisaProblems: 401, 403, 404, 409, 503
+);
+problem_set!(
+    /// Verifying a visa: whatever the visa, the answer is 200; only the call itself can fail.
+    VerifyProblems: 400, 401, 403, 413, 415, 422, 503
+);
+problem_set!(
+    /// Pushing a batch.
+    BatchProblems: 400, 401, 403, 413, 415, 422, 503
+);

@@ -1,15 +1,18 @@
-//! `/api/v1/register/applications`: the public transparency register (EHDS Arts 57(1)(j) and
-//! 58). Every application and data request from its receipt, and every decision with its
-//! reasons, refusals included; organisations, never natural persons. No authentication.
+//! `/api/v1/register`: the public transparency registers (EHDS Arts 57(1)(j) and 58). Every
+//! application and data request from its receipt, every decision with its reasons, refusals
+//! included, and every permit; organisations, never natural persons. No authentication.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use hdab_domain::applications::register::RegisterEntry;
-use hdab_domain::ids::ApplicationId;
+use hdab_domain::ids::{ApplicationId, DatasetId, PermitId};
+use hdab_domain::permits::PermitRegisterEntry;
 use hdab_openapi::applications::register::{RegisterEntryView, RegisterPage};
 use hdab_openapi::page::PageQuery;
+use hdab_openapi::permits::{PermitRegisterEntryView, PermitRegisterPage};
 use hdab_persistence::applications::RegisterKey;
+use hdab_persistence::permits::RegisterKey as PermitRegisterKey;
 
 use super::problems::RegisterProblems;
 use super::vary_by_accept;
@@ -74,7 +77,13 @@ pub async fn applications(
         .await?;
     let next_cursor = next.map(|key| encode_cursor(&format_key(&key)));
     let response = match representation {
-        Representation::Csv => csv_response(&entries, next_cursor.as_deref(), limit)?,
+        Representation::Csv => csv_response(
+            &CSV_COLUMNS,
+            entries.iter().map(csv_row),
+            "/api/v1/register/applications",
+            next_cursor.as_deref(),
+            limit,
+        )?,
         _ => HttpResponse::Ok().json(RegisterPage {
             items: entries.iter().map(RegisterEntryView::from).collect(),
             next_cursor,
@@ -101,19 +110,18 @@ fn parse_key(text: &str) -> Option<RegisterKey> {
     })
 }
 
-fn csv_response(
-    entries: &[RegisterEntry],
+/// A register page as CSV: a header row, one row per entry, the next page in `Link`.
+fn csv_response<const N: usize>(
+    columns: &[&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+    path: &str,
     next_cursor: Option<&str>,
     limit: usize,
 ) -> Result<HttpResponse, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(CSV_COLUMNS)
-        .map_err(ApiError::internal)?;
-    for entry in entries {
-        writer
-            .write_record(csv_row(entry))
-            .map_err(ApiError::internal)?;
+    writer.write_record(columns).map_err(ApiError::internal)?;
+    for row in rows {
+        writer.write_record(row).map_err(ApiError::internal)?;
     }
     let body = writer.into_inner().map_err(ApiError::internal)?;
     let mut response = HttpResponse::Ok();
@@ -121,19 +129,14 @@ fn csv_response(
     if let Some(cursor) = next_cursor {
         response.insert_header((
             header::LINK,
-            format!("</api/v1/register/applications?limit={limit}&cursor={cursor}>; rel=\"next\""),
+            format!("<{path}?limit={limit}&cursor={cursor}>; rel=\"next\""),
         ));
     }
     Ok(response.body(body))
 }
 
 fn csv_row(entry: &RegisterEntry) -> [String; 13] {
-    let ids = |ids: &[hdab_domain::ids::DatasetId]| {
-        ids.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let ids = dataset_ids;
     let organisation = entry.organisation.as_ref();
     [
         entry.application_id.to_string(),
@@ -167,4 +170,119 @@ fn csv_row(entry: &RegisterEntry) -> [String; 13] {
         entry.decision_reasons.clone().unwrap_or_default(),
         ids(&entry.approved_dataset_ids),
     ]
+}
+
+/// The register of permits' columns in CSV, in order.
+const PERMIT_CSV_COLUMNS: [&str; 11] = [
+    "permit_id",
+    "organisation",
+    "organisation_type",
+    "country",
+    "purpose",
+    "research_kind",
+    "dataset_ids",
+    "valid_from",
+    "valid_until",
+    "status",
+    "results_link",
+];
+
+/// The public register of data permits (EHDS Arts 57(1)(j)(iii), 58(1)(f),(g)): who was
+/// granted access to which datasets, for which purpose, until when, with the status as of now
+/// and the results link; organisations, never natural persons. Newest issuance first, as JSON
+/// or CSV (`Accept: text/csv`; the next page is in the `Link` header).
+#[utoipa::path(
+    tag = "transparency",
+    operation_id = "list_register_permits",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of the register of permits", content(
+            (PermitRegisterPage = "application/json"),
+            (String = "text/csv"),
+        )),
+        RegisterProblems,
+    )
+)]
+#[get("/register/permits")]
+pub async fn permits(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _caller: Caller,
+    query: QueryParams<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let representation = negotiate(accept, &REGISTER_REPRESENTATIONS)?;
+    let (limit, before) = parse_page(&query, parse_permit_key)?;
+    let (permits, next) = state
+        .db(move |conn| {
+            Ok(hdab_persistence::permits::register(
+                conn,
+                before.as_ref(),
+                limit,
+            )?)
+        })
+        .await?;
+    let now = state.now();
+    let entries: Vec<PermitRegisterEntry> = permits.iter().map(|p| p.register_entry(now)).collect();
+    let next_cursor = next.map(|key| {
+        encode_cursor(&format!(
+            "{}|{}",
+            key.issued_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            key.id
+        ))
+    });
+    let response = match representation {
+        Representation::Csv => csv_response(
+            &PERMIT_CSV_COLUMNS,
+            entries.iter().map(permit_csv_row),
+            "/api/v1/register/permits",
+            next_cursor.as_deref(),
+            limit,
+        )?,
+        _ => HttpResponse::Ok().json(PermitRegisterPage {
+            items: entries.iter().map(PermitRegisterEntryView::from).collect(),
+            next_cursor,
+        }),
+    };
+    Ok(vary_by_accept(response))
+}
+
+fn parse_permit_key(text: &str) -> Option<PermitRegisterKey> {
+    let (at, id) = text.split_once('|')?;
+    Some(PermitRegisterKey {
+        issued_at: DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
+        id: PermitId::parse(id).ok()?,
+    })
+}
+
+fn permit_csv_row(entry: &PermitRegisterEntry) -> [String; 11] {
+    let time = |at: DateTime<Utc>| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    [
+        entry.permit_id.to_string(),
+        entry.organisation.name.as_str().to_owned(),
+        entry.organisation.organisation_type.as_str().to_owned(),
+        entry.organisation.country.to_string(),
+        entry.purpose.as_str().to_owned(),
+        entry
+            .research_kind
+            .map(|k| k.as_str().to_owned())
+            .unwrap_or_default(),
+        dataset_ids(&entry.dataset_ids),
+        time(entry.valid_from),
+        time(entry.valid_until),
+        entry.status.as_str().to_owned(),
+        entry.results_link.clone().unwrap_or_default(),
+    ]
+}
+
+/// Dataset ids in one CSV cell, separated by spaces.
+fn dataset_ids(ids: &[DatasetId]) -> String {
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

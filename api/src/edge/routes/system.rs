@@ -190,8 +190,9 @@ pub async fn metrics(
         .body(text))
 }
 
-/// The public keys of hdab's own signatures: today the key that signs the event log's
-/// checkpoints (`/api/v1/audit/checkpoints`).
+/// The public keys of hdab's own signatures: the key that signs the event log's checkpoints
+/// (`/api/v1/audit/checkpoints`), the current visa-signing key, and retired visa-signing keys
+/// until the last visa they signed has expired.
 #[utoipa::path(
     tag = "system",
     operation_id = "get_jwks",
@@ -202,6 +203,8 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/jwk-set+json")
         .json(JsonWebKeySet {
-            keys: vec![state.checkpoints.public_jwk()],
+            keys: std::iter::once(state.checkpoints.public_jwk())
+                .chain(state.permit_keys.published_jwks(state.now()))
+                .collect(),
         })
 }

@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use hdab_domain::applications::deadlines::DeadlinePolicy;
 use hdab_domain::applications::rules::SubmissionPolicy;
+use hdab_domain::permits::PermitPolicy;
 use hdab_persistence::Timeouts;
 
 use super::{ApplicationSettings, AuthMode, AuthSettings, ClaimNames, RawSettings};
+use crate::application::permits::PermitSettings;
 use crate::outbound::{AddressPolicy, OutboundSettings};
 
 /// The deadlines of EHDS Art 68 and the opt-out exception of Art 71(4), as configured.
@@ -33,6 +35,10 @@ pub(super) fn check_applications(raw: &RawSettings) -> Result<ApplicationSetting
             "HDAB_DEADLINE_CHECK_INTERVAL_SECS (deadline_check_interval_secs)",
             u32::try_from(raw.deadline_check_interval_secs).unwrap_or(u32::MAX),
         ),
+        (
+            "HDAB_PERMIT_MAX_MONTHS (permit_max_months)",
+            raw.permit_max_months,
+        ),
     ];
     if let Some((key, _)) = periods.iter().find(|(_, value)| *value == 0) {
         return Err(format!("{key} must be at least 1"));
@@ -50,7 +56,34 @@ pub(super) fn check_applications(raw: &RawSettings) -> Result<ApplicationSetting
         submission: SubmissionPolicy {
             opt_out_exception_available: raw.opt_out_exception,
         },
+        permits: PermitPolicy {
+            max_months: raw.permit_max_months,
+            ..PermitPolicy::default()
+        },
         deadline_check_interval: Duration::from_secs(raw.deadline_check_interval_secs),
+    })
+}
+
+/// Visas and permit expiry, as configured.
+pub(super) fn check_permits(
+    raw: &RawSettings,
+    applications: &ApplicationSettings,
+) -> Result<PermitSettings, String> {
+    if raw.visa_lifetime_secs == 0 || raw.visa_lifetime_secs > 24 * 3600 {
+        return Err(
+            "HDAB_VISA_LIFETIME_SECS (visa_lifetime_secs) must be between 1 and 86400".into(),
+        );
+    }
+    if raw.permit_expiry_check_interval_secs == 0 {
+        return Err("HDAB_PERMIT_EXPIRY_CHECK_INTERVAL_SECS (permit_expiry_check_interval_secs) must be at least 1".into());
+    }
+    Ok(PermitSettings {
+        policy: applications.permits,
+        visa_lifetime: chrono::Duration::seconds(
+            i64::try_from(raw.visa_lifetime_secs).unwrap_or(3600),
+        ),
+        opt_out_exception_available: raw.opt_out_exception,
+        expiry_check_interval: Duration::from_secs(raw.permit_expiry_check_interval_secs),
     })
 }
 

@@ -15,10 +15,11 @@ use serde::{Deserialize, Serialize};
 
 use self::checks::{
     check_applications, check_auth, check_database_timeouts, check_origins, check_outbound,
-    parse_http_url,
+    check_permits, parse_http_url,
 };
 use crate::application::Clock;
 pub use crate::application::applications::ApplicationSettings;
+pub use crate::application::permits::PermitSettings;
 use crate::outbound::OutboundSettings;
 
 mod checks;
@@ -82,6 +83,11 @@ struct RawSettings {
     deadline_warning_days: u32,
     deadline_check_interval_secs: u64,
     opt_out_exception: bool,
+    permit_max_months: u32,
+    visa_lifetime_secs: u64,
+    permit_expiry_check_interval_secs: u64,
+    permit_key_encryption_key_file: Option<PathBuf>,
+    optout_hash_key_file: Option<PathBuf>,
 }
 
 impl Default for RawSettings {
@@ -134,6 +140,11 @@ impl Default for RawSettings {
             deadline_warning_days: deadlines.warning_days,
             deadline_check_interval_secs: 60,
             opt_out_exception: false,
+            permit_max_months: hdab_domain::permits::PermitPolicy::default().max_months,
+            visa_lifetime_secs: 3600,
+            permit_expiry_check_interval_secs: 60,
+            permit_key_encryption_key_file: None,
+            optout_hash_key_file: None,
         }
     }
 }
@@ -215,6 +226,11 @@ pub struct Settings {
     /// on a timer, only on demand.
     pub audit_checkpoint_interval: Option<Duration>,
     pub applications: ApplicationSettings,
+    pub permits: PermitSettings,
+    /// The key that seals the visa-signing keys stored in the database; never in the database.
+    pub permit_key_encryption_key_file: PathBuf,
+    /// The key of the opt-out registry's hashes (HMAC-SHA-256); never in the database.
+    pub optout_hash_key_file: PathBuf,
     /// The clock of every rule; tests move it.
     pub clock: Clock,
 }
@@ -323,9 +339,20 @@ impl Settings {
         let audit_checkpoint_interval = (raw.audit_checkpoint_interval_secs > 0)
             .then(|| Duration::from_secs(raw.audit_checkpoint_interval_secs));
         let outbound = check_outbound(&raw)?;
+        let applications = check_applications(&raw)?;
+        let secrets = raw.data_dir.join("secrets");
         Ok(Self {
             outbound,
-            applications: check_applications(&raw)?,
+            permits: check_permits(&raw, &applications)?,
+            applications,
+            permit_key_encryption_key_file: raw
+                .permit_key_encryption_key_file
+                .clone()
+                .unwrap_or_else(|| secrets.join("permit-key-encryption.key")),
+            optout_hash_key_file: raw
+                .optout_hash_key_file
+                .clone()
+                .unwrap_or_else(|| secrets.join("optout-hash.key")),
             clock: Clock::default(),
             demo_on_first_start: raw.demo_on_first_start,
             audit_key_file,
