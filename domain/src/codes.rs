@@ -65,6 +65,8 @@ codes! {
     UNKNOWN_LANGUAGE = "unknown_language";
     /// A country is not an ISO 3166-1 alpha-2 code.
     UNKNOWN_COUNTRY = "unknown_country";
+    /// Not an ISO 4217 currency code.
+    INVALID_CURRENCY = "invalid_currency";
     /// A period starts after it ends.
     START_AFTER_END = "start_after_end";
     /// A minimum is above its maximum (`min_typical_age` above `max_typical_age`).

@@ -13,8 +13,8 @@ use hdab_domain::{DomainError, FieldErrors, codes};
 
 use crate::applications::view::{organisation, person, requested_data, texts};
 use crate::applications::{
-    OrganisationWire, PersonWire, RequestedDataWire, data_form_schema, purpose_schema,
-    research_kind_schema,
+    FeeEstimateWire, OrganisationWire, PersonWire, RequestedDataWire, data_form_schema,
+    purpose_schema, research_kind_schema,
 };
 use crate::schema;
 
@@ -54,6 +54,14 @@ pub struct ConditionView {
 pub struct GrantedDatasetView {
     pub dataset_id: Uuid,
     pub conditions: Vec<ConditionView>,
+}
+
+/// A granting committee's fee estimate.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommitteeFeeView {
+    pub committee_id: Uuid,
+    #[serde(flatten)]
+    pub fee: FeeEstimateWire,
 }
 
 /// A change of the authorised persons.
@@ -113,6 +121,8 @@ pub struct PermitView {
     pub opt_out_exception: bool,
     pub datasets: Vec<GrantedDatasetView>,
     pub committees: Vec<Uuid>,
+    /// The fees the granting committees estimated (EHDS Art 62).
+    pub fee_estimates: Vec<CommitteeFeeView>,
     pub issued_at: DateTime<Utc>,
     pub valid_from: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
@@ -167,6 +177,14 @@ impl PermitView {
                 })
                 .collect(),
             committees: permit.committees.iter().map(|c| c.as_uuid()).collect(),
+            fee_estimates: permit
+                .fee_estimates
+                .iter()
+                .map(|f| CommitteeFeeView {
+                    committee_id: f.committee_id.as_uuid(),
+                    fee: FeeEstimateWire::from(&f.estimate),
+                })
+                .collect(),
             issued_at: permit.issued_at,
             valid_from: permit.valid_from,
             valid_until: permit.valid_until,

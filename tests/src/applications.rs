@@ -177,8 +177,13 @@ pub async fn ok(app: &TestApp, token: &str, id: &str, name: &str, body: &Value) 
 
 /// A submitted and accepted (under review) application of `alice` for both datasets.
 pub async fn under_review(app: &TestApp, review: &Review) -> String {
+    under_review_as(app, &access_application(&review.both_datasets())).await
+}
+
+/// `form`, drafted, submitted and accepted as `alice`'s application.
+pub async fn under_review_as(app: &TestApp, form: &Value) -> String {
     let alice = researcher(app, "alice");
-    let id = draft(app, &alice, &access_application(&review.both_datasets())).await["id"]
+    let id = draft(app, &alice, form).await["id"]
         .as_str()
         .unwrap()
         .to_owned();

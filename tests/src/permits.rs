@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::TestApp;
-use crate::applications::{Review, ok, researcher, under_review};
+use crate::applications::{Review, access_application, ok, researcher, under_review_as};
 
 /// An application and the permit its approval issued.
 pub struct Granted {
@@ -25,9 +25,15 @@ impl Granted {
     }
 }
 
-/// Alice's application under review, then decided: committee A approves, B refuses.
+/// Alice's application under review, then decided: committee A approves with a fee estimate,
+/// B refuses.
 pub async fn partially_approved(app: &TestApp, review: &Review) -> Granted {
-    let id = under_review(app, review).await;
+    partially_approved_as(app, review, &access_application(&review.both_datasets())).await
+}
+
+/// [`partially_approved`] for the application `form`.
+pub async fn partially_approved_as(app: &TestApp, review: &Review, form: &Value) -> Granted {
+    let id = under_review_as(app, form).await;
     let (a, b) = (&review.committee_a, &review.committee_b);
     let ana = app.member_token("ana", std::slice::from_ref(a));
     let ben = app.member_token("ben", std::slice::from_ref(a));
@@ -50,14 +56,9 @@ pub async fn partially_approved(app: &TestApp, review: &Review) -> Granted {
     )
     .await;
     let decision = |outcome: &str| json!({"outcome": outcome, "reasons": "As voted."});
-    ok(
-        app,
-        &ana,
-        &id,
-        &format!("parts/{a}/decision"),
-        &decision("approve"),
-    )
-    .await;
+    let mut approval = decision("approve");
+    approval["fee_estimate"] = json!({"amount_minor": 150_000, "currency": "EUR"});
+    ok(app, &ana, &id, &format!("parts/{a}/decision"), &approval).await;
     ok(
         app,
         &dora,

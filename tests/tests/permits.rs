@@ -12,8 +12,10 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hdab_domain::auth::Role;
-use hdab_tests::applications::{Review, researcher};
-use hdab_tests::permits::{Granted, first_visa, partially_approved, permit_command, verify, visas};
+use hdab_tests::applications::{Review, access_application, researcher};
+use hdab_tests::permits::{
+    Granted, first_visa, partially_approved, partially_approved_as, permit_command, verify, visas,
+};
 use hdab_tests::{TestApp, TestDatabase, on_both_backends, problem};
 use serde_json::{Value, json};
 
@@ -26,6 +28,7 @@ on_both_backends!(
     key_rotation_keeps_old_visas_verifiable_until_they_expire,
     opt_outs_are_judged_at_the_grant_time_and_stored_only_as_keyed_hashes_art_71,
     the_register_of_permits_names_organisations_never_persons_art_58,
+    the_opt_out_exception_applies_only_when_configured_and_granted_art_71_4,
     audit_events_filter_and_the_command_line_names_an_altered_event,
 );
 
@@ -62,6 +65,11 @@ async fn an_approval_issues_a_permit_for_the_approved_datasets_only_art_68(db: T
         review.dataset_a.as_str()
     );
     assert_eq!(permit["committees"], json!([review.committee_a]));
+    // The fee committee A estimated with its approval (Art 62).
+    assert_eq!(
+        permit["fee_estimates"],
+        json!([{"committee_id": review.committee_a, "amount_minor": 150_000, "currency": "EUR"}])
+    );
 
     // 24 months asked for, under the 10-year maximum; deletion 6 and results 18 months after.
     let at = |field: &str| {
@@ -738,4 +746,53 @@ async fn audit_events_filter_and_the_command_line_names_an_altered_event(db: Tes
         .unwrap_err()
         .to_string();
     assert!(error.contains(&format!("event {seq} is broken")), "{error}");
+}
+
+async fn the_opt_out_exception_applies_only_when_configured_and_granted_art_71_4(db: TestDatabase) {
+    let app = TestApp::spawn_with(db, |mut settings| {
+        settings.applications.submission.opt_out_exception_available = true;
+        settings.permits.opt_out_exception_available = true;
+        settings
+    })
+    .await;
+    let review = Review::set_up(&app).await;
+    let mut form = access_application(&review.both_datasets());
+    form["access"]["opt_out_exception"] = json!(true);
+    form["access"]["opt_out_justification"] =
+        json!("A rare tumour: no other source holds enough cases.");
+    let granted = partially_approved_as(&app, &review, &form).await;
+    assert_eq!(granted.permit["opt_out_exception"], true);
+    let id = granted.id();
+    let registry = app.token("registry", &[Role::OptoutRegistry], &[]);
+    let pseudonym = format!("PSN-{}", uuid::Uuid::new_v4().simple());
+    let opted_out = json!({"records": [{"pseudonym": pseudonym, "at": "2020-01-01T00:00:00Z"}]});
+    assert_eq!(
+        app.post("/api/v1/optouts", &registry, &opted_out)
+            .await
+            .status(),
+        200
+    );
+    let check = json!({"pseudonyms": [pseudonym]});
+    let path = format!("/api/v1/permits/{id}/optout-check");
+    let answer: Value = app
+        .post(&path, &review.holder_a.token, &check)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["exception_applied"], true);
+    assert_eq!(answer["excluded"], json!([]));
+
+    // The Member State withdraws the exception: the same permit's check excludes again.
+    let mut app = app;
+    app.settings.permits.opt_out_exception_available = false;
+    let app = app.restart(|_| {}).await;
+    let answer: Value = app
+        .post(&path, &review.holder_a.token, &check)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["exception_applied"], false);
+    assert_eq!(answer["excluded"], json!([pseudonym]));
 }

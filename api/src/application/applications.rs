@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use hdab_domain::applications::deadlines::DeadlinePolicy;
 use hdab_domain::applications::form::ApplicationForm;
-use hdab_domain::applications::review::{Override, PartOutcome, VoteChoice};
+use hdab_domain::applications::review::{FeeEstimate, Override, PartOutcome, VoteChoice};
 use hdab_domain::applications::rules::{DatasetFacts, SubmissionPolicy};
 use hdab_domain::applications::{Application, ApplicationEvent, Command, Context, Visibility};
 use hdab_domain::auth::Principal;
@@ -52,6 +52,7 @@ pub enum Request {
         outcome: PartOutcome,
         reasons: LongText,
         overrides: Vec<Override>,
+        fee_estimate: Option<FeeEstimate>,
     },
 }
 
@@ -167,11 +168,13 @@ fn command_for(
             outcome,
             reasons,
             overrides,
+            fee_estimate,
         } => Command::DecidePart {
             committee: reviewing_committee(tx, committee_id)?,
             outcome,
             reasons,
             overrides,
+            fee_estimate,
         },
     })
 }

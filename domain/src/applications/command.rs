@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::form::ApplicationForm;
 use super::lifecycle::Action;
-use super::review::{CommentVisibility, Override, PartOutcome, VoteChoice};
+use super::review::{CommentVisibility, FeeEstimate, Override, PartOutcome, VoteChoice};
 use super::rules::{DatasetFacts, SubmissionPolicy};
 use crate::auth::Principal;
 use crate::catalogue::text::LongText;
@@ -64,6 +64,7 @@ pub enum Command {
         outcome: PartOutcome,
         reasons: LongText,
         overrides: Vec<Override>,
+        fee_estimate: Option<FeeEstimate>,
     },
     Extend {
         reason: LongText,

@@ -158,7 +158,15 @@ impl Application {
                 outcome,
                 reasons,
                 overrides,
-            } => self.decide_part(context, &committee, outcome, reasons, overrides)?,
+                fee_estimate,
+            } => self.decide_part(
+                context,
+                &committee,
+                outcome,
+                reasons,
+                overrides,
+                fee_estimate,
+            )?,
             Command::Extend { reason } => {
                 if self.clock.as_ref().is_some_and(|c| c.extension.is_some()) {
                     return Err(conflict(

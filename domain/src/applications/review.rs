@@ -84,12 +84,25 @@ pub struct Override {
     pub justification: LongText,
 }
 
+/// A committee's estimate of the fee for the data it approves (EHDS Art 62), given with its
+/// decision, so before the permit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeEstimate {
+    /// In the currency's minor unit (cents).
+    pub amount_minor: u64,
+    /// The ISO 4217 code, e.g. `EUR`.
+    pub currency: String,
+}
+
 /// A committee's decision on its part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartDecision {
     pub outcome: PartOutcome,
     pub reasons: LongText,
     pub overrides: Vec<Override>,
+    /// Decisions recorded before fee estimates existed have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_estimate: Option<FeeEstimate>,
     pub decided_by: Subject,
     pub decided_at: DateTime<Utc>,
     /// The votes when it was decided.

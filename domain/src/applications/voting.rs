@@ -5,7 +5,8 @@
 use super::decide::{conflict, invalid};
 use super::lifecycle::ApplicationStatus;
 use super::review::{
-    self, CastVote, Override, PartDecision, PartOutcome, ReviewPart, Tally, Vote, VoteChoice,
+    self, CastVote, FeeEstimate, Override, PartDecision, PartOutcome, ReviewPart, Tally, Vote,
+    VoteChoice,
 };
 use super::{Application, ApplicationChange, ApplicationEvent, Context, Decision};
 use crate::catalogue::text::LongText;
@@ -74,6 +75,7 @@ impl Application {
         chosen: PartOutcome,
         reasons: LongText,
         overrides: Vec<Override>,
+        fee_estimate: Option<FeeEstimate>,
     ) -> Result<Vec<ApplicationChange>, DomainError> {
         let part = self.reviewed_part(context.principal, committee.id)?;
         if part.decision.is_some() {
@@ -97,6 +99,7 @@ impl Application {
                 outcome,
                 reasons,
                 overrides,
+                fee_estimate,
                 decided_by: context.principal.subject.clone(),
                 decided_at: context.now,
                 tally,

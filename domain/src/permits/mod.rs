@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::applications::form::{
     DataForm, Organisation, Person, Purpose, RequestedData, ResearchKind,
 };
+use crate::applications::review::FeeEstimate;
 use crate::applications::{Application, ApplicationStatus};
 use crate::catalogue::duo::DataUseConditions;
 use crate::catalogue::text::ShortText;
@@ -55,6 +56,13 @@ impl Default for PermitPolicy {
 pub struct GrantedDataset {
     pub dataset_id: DatasetId,
     pub conditions: Vec<Condition>,
+}
+
+/// A granting committee's fee estimate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitteeFee {
+    pub committee_id: CommitteeId,
+    pub estimate: FeeEstimate,
 }
 
 /// A change of the authorised persons, kept as the permit's history.
@@ -109,6 +117,9 @@ pub struct Permit {
     pub datasets: Vec<GrantedDataset>,
     /// The committees whose decisions granted it.
     pub committees: Vec<CommitteeId>,
+    /// The fees the granting committees estimated (EHDS Art 62), one per committee that gave one.
+    #[serde(default)]
+    pub fee_estimates: Vec<CommitteeFee>,
     pub issued_at: DateTime<Utc>,
     pub valid_from: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
@@ -151,6 +162,14 @@ impl Permit {
                     .unwrap_or_default(),
             })
             .collect();
+        let granting: Vec<_> = application
+            .parts
+            .iter()
+            .filter(|p| {
+                p.dataset_ids()
+                    .any(|d| decision.approved_datasets.contains(&d))
+            })
+            .collect();
         let months = validity_months(access.processing_months, &datasets, policy);
         // Stored at the databases' precision, so the grant time the opt-out check compares
         // with is the same everywhere.
@@ -168,14 +187,16 @@ impl Permit {
             data_form: access.data_form?,
             spe_tools: access.spe_tools.clone(),
             opt_out_exception: access.opt_out_exception,
-            committees: application
-                .parts
+            committees: granting.iter().map(|p| p.committee_id).collect(),
+            fee_estimates: granting
                 .iter()
-                .filter(|p| {
-                    p.dataset_ids()
-                        .any(|d| decision.approved_datasets.contains(&d))
+                .filter_map(|p| {
+                    let estimate = p.decision.as_ref()?.fee_estimate.clone()?;
+                    Some(CommitteeFee {
+                        committee_id: p.committee_id,
+                        estimate,
+                    })
                 })
-                .map(|p| p.committee_id)
                 .collect(),
             datasets,
             issued_at: now,

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::types::{OverrideWire, part_outcome_schema, visibility_schema, vote_schema};
+use super::types::{
+    FeeEstimateWire, OverrideWire, part_outcome_schema, visibility_schema, vote_schema,
+};
 
 /// Withdrawing an application, with an optional reason.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -75,6 +77,9 @@ pub struct PartDecisionInput {
     /// One per dataset whose data-use match is `deny`, to approve it anyway.
     #[serde(default)]
     pub overrides: Vec<OverrideWire>,
+    /// The fee for the data approved (EHDS Art 62); the permit states it.
+    #[serde(default)]
+    pub fee_estimate: Option<FeeEstimateWire>,
 }
 
 /// The one extension of the decision period (EHDS Art 68), with its reason for the applicant.

@@ -2,7 +2,9 @@
 //! checked, every failure named by its path.
 
 use hdab_domain::applications::form::*;
-use hdab_domain::applications::review::{CommentVisibility, Override, PartOutcome, VoteChoice};
+use hdab_domain::applications::review::{
+    CommentVisibility, FeeEstimate, Override, PartOutcome, VoteChoice,
+};
 use hdab_domain::catalogue::Period;
 use hdab_domain::catalogue::icd10::IcdCode;
 use hdab_domain::catalogue::text::{LongText, ShortText};
@@ -323,8 +325,11 @@ impl VoteInput {
     }
 }
 
+/// A part decision's fields as the domain takes them.
+pub type PartDecisionFields = (PartOutcome, LongText, Vec<Override>, Option<FeeEstimate>);
+
 impl PartDecisionInput {
-    pub fn parse(&self) -> Result<(PartOutcome, LongText, Vec<Override>), DomainError> {
+    pub fn parse(&self) -> Result<PartDecisionFields, DomainError> {
         let mut errors = FieldErrors::new();
         let outcome = errors.take("outcome", PartOutcome::parse(&self.outcome));
         let reasons = errors.take("reasons", LongText::parse(&self.reasons));
@@ -343,11 +348,30 @@ impl PartDecisionInput {
                 })
             })
             .collect();
+        let fee_estimate = self.fee_estimate.as_ref().and_then(|fee| {
+            let currency = errors.take("fee_estimate.currency", currency(&fee.currency))?;
+            Some(FeeEstimate {
+                amount_minor: fee.amount_minor,
+                currency,
+            })
+        });
         errors.finish()?;
         let (outcome, reasons) = outcome
             .zip(reasons)
             .ok_or_else(|| DomainError::Invalid(Vec::new()))?;
-        Ok((outcome, reasons, overrides))
+        Ok((outcome, reasons, overrides, fee_estimate))
+    }
+}
+
+/// An ISO 4217 currency code: three capital letters.
+fn currency(code: &str) -> Result<String, ValueError> {
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(code.to_owned())
+    } else {
+        Err(ValueError::new(
+            codes::INVALID_CURRENCY,
+            "must be an ISO 4217 code of three capital letters, e.g. EUR",
+        ))
     }
 }
 

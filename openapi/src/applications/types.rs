@@ -286,6 +286,27 @@ pub struct OverrideWire {
     pub justification: String,
 }
 
+/// A fee estimate (EHDS Art 62), given with the decision, before the permit.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeeEstimateWire {
+    /// In the currency's minor unit (cents).
+    #[schema(example = 150000)]
+    pub amount_minor: u64,
+    /// The ISO 4217 code.
+    #[schema(pattern = "^[A-Z]{3}$", example = "EUR")]
+    pub currency: String,
+}
+
+impl From<&hdab_domain::applications::review::FeeEstimate> for FeeEstimateWire {
+    fn from(fee: &hdab_domain::applications::review::FeeEstimate) -> Self {
+        Self {
+            amount_minor: fee.amount_minor,
+            currency: fee.currency.clone(),
+        }
+    }
+}
+
 /// Votes counted.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TallyView {
@@ -301,6 +322,8 @@ pub struct PartDecisionView {
     pub outcome: String,
     pub reasons: String,
     pub overrides: Vec<OverrideWire>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fee_estimate: Option<FeeEstimateWire>,
     pub decided_by: String,
     pub decided_at: chrono::DateTime<chrono::Utc>,
     pub tally: TallyView,

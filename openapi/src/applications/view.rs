@@ -196,6 +196,7 @@ fn decision(decision: &PartDecision) -> PartDecisionView {
                 justification: o.justification.as_str().to_owned(),
             })
             .collect(),
+        fee_estimate: decision.fee_estimate.as_ref().map(FeeEstimateWire::from),
         decided_by: decision.decided_by.as_str().to_owned(),
         decided_at: decision.decided_at,
         tally: TallyView {

@@ -114,12 +114,14 @@ pub async fn wait_ready(base: &str) -> anyhow::Result<()> {
     bail!("hdab did not become ready")
 }
 
-/// One request of a load: a URL, and the token and `Accept` header to send with it.
+/// One request of a load: a URL, and the token and `Accept` header to send with it; with a
+/// JSON body, a POST.
 #[derive(Debug, Clone)]
 pub struct Probe {
     pub url: String,
     pub token: Option<String>,
     pub accept: Option<&'static str>,
+    pub body: Option<Arc<str>>,
 }
 
 impl Probe {
@@ -128,6 +130,15 @@ impl Probe {
             url,
             token: None,
             accept: None,
+            body: None,
+        }
+    }
+
+    /// A POST of `body` (JSON) with `token`.
+    pub fn post(url: String, token: &str, body: String) -> Self {
+        Self {
+            body: Some(body.into()),
+            ..Self::with_token(url, token)
         }
     }
 
@@ -162,7 +173,13 @@ pub async fn load(
             while Instant::now() < deadline {
                 let probe = &probes[next % probes.len()];
                 next += 1;
-                let mut request = client.get(&probe.url);
+                let mut request = match &probe.body {
+                    Some(body) => client
+                        .post(&probe.url)
+                        .header("Content-Type", "application/json")
+                        .body(body.to_string()),
+                    None => client.get(&probe.url),
+                };
                 if let Some(token) = &probe.token {
                     request = request.bearer_auth(token);
                 }

@@ -3,10 +3,12 @@
 //!     cargo build --release
 //!     target/release/hdab-bench --datasets 100000                  # the catalogue
 //!     target/release/hdab-bench applications --applications 100000 # applications
+//!     target/release/hdab-bench permits                             # visas and opt-outs
 
 mod applications;
 mod catalogue;
 mod harness;
+mod permits;
 
 use clap::{Parser, Subcommand};
 
@@ -24,6 +26,9 @@ enum Bench {
     /// Application submissions, a committee's review queue and the public register, with
     /// 100,000 applications stored.
     Applications(applications::Args),
+    /// Visa verification and opt-out checks, with permits granted through the review and
+    /// 1,000,000 opt-outs stored.
+    Permits(permits::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -31,6 +36,7 @@ fn main() -> anyhow::Result<()> {
     hdab_api::shell::tls::install_crypto_provider();
     match &cli.bench {
         Some(Bench::Applications(args)) => applications::bench(args),
+        Some(Bench::Permits(args)) => permits::bench(args),
         None => catalogue::bench(&cli.catalogue),
     }
 }

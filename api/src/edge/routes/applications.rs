@@ -354,8 +354,8 @@ command_route!(
     /// is decided, so is the application: approved, partially approved or refused.
     decide, post, "/applications/{id}/parts/{committee_id}/decision", "decide_application_part", PartDecisionInput, [("committee_id" = Uuid, Path, description = "The reviewing committee id")],
     |input, committee_id| {
-        let (outcome, reasons, overrides) = input.parse()?;
-        Ok(Request::DecidePart { committee_id: committee(committee_id)?, outcome, reasons, overrides })
+        let (outcome, reasons, overrides, fee_estimate) = input.parse()?;
+        Ok(Request::DecidePart { committee_id: committee(committee_id)?, outcome, reasons, overrides, fee_estimate })
     }
 );
 

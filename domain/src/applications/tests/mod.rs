@@ -303,6 +303,7 @@ pub(crate) fn decide(
             outcome,
             reasons: text("As voted."),
             overrides,
+            fee_estimate: None,
         },
     )
 }

@@ -111,6 +111,7 @@ fn command(kind: u8, flag: bool, a: &Committee, b: &Committee) -> Command {
             outcome,
             reasons: text("Decided."),
             overrides,
+            fee_estimate: None,
         },
         _ => Command::Extend {
             reason: text("Busy."),
