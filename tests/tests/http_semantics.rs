@@ -75,6 +75,25 @@ async fn every_get_route_answers_head_without_a_body(db: TestDatabase) {
     let not_allowed = request(&app, Method::PATCH, "/api/v1/publishers", &[]).await;
     assert_eq!(not_allowed.status(), 405);
     assert_eq!(header(&not_allowed, "allow"), "GET, HEAD, POST");
+    // A literal path beside a templated one: `verify` is not a permit id.
+    let admin = format!("Bearer {}", app.admin_token());
+    let verify = request(
+        &app,
+        Method::GET,
+        "/api/v1/permits/verify",
+        &[("authorization", &admin)],
+    )
+    .await;
+    assert_eq!(verify.status(), 405);
+    assert_eq!(header(&verify, "allow"), "POST");
+    let not_an_id = request(
+        &app,
+        Method::GET,
+        "/api/v1/permits/not-an-id",
+        &[("authorization", &admin)],
+    )
+    .await;
+    assert_eq!(not_an_id.status(), 404);
 }
 
 async fn delete_evaluates_if_match_and_412_names_the_current_etag(db: TestDatabase) {

@@ -183,11 +183,9 @@ pub fn build(
         .app_data(shared.verifier.clone())
         .app_data(shared.metrics.clone())
         .app_data(shared.routes.clone())
-        // An id that is not a UUID names nothing.
-        .app_data(
-            web::PathConfig::default()
-                .error_handler(|_, _| ApiError::not_found("the resource").into()),
-        )
+        // An id that is not a UUID names nothing, unless the path is a literal one documented
+        // for another method (`GET /permits/verify` is not a permit `verify`).
+        .app_data(web::PathConfig::default().error_handler(|_, req| unparsed_path(req).into()))
         // Innermost: a replayed response still gets the policy headers, compression and CORS.
         .wrap(from_fn(crate::edge::idempotency::middleware))
         .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
@@ -208,21 +206,39 @@ pub fn build(
     .default_service(web::to(fallback))
 }
 
+/// A path whose parameters do not parse: 405 when it is a documented literal path that takes
+/// other methods (`GET /permits/verify`), otherwise 404 (`PUT /datasets/not-an-id`).
+fn unparsed_path(req: &HttpRequest) -> ApiError {
+    let literal = req
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|routes| routes.literal_methods(req.path()));
+    match literal {
+        Some(methods) if !methods.contains(&req.method().as_str()) => {
+            method_not_allowed(req, &methods)
+        }
+        _ => ApiError::not_found("the resource"),
+    }
+}
+
+fn method_not_allowed(req: &HttpRequest, methods: &[&str]) -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!(
+            "{} is not allowed here; use {}",
+            req.method(),
+            methods.join(", ")
+        ),
+    )
+    .with_header(header::ALLOW, methods.join(", "))
+}
+
 /// Unknown paths are 404; known paths with another method are 405 with `Allow`.
 async fn fallback(
     req: HttpRequest,
     routes: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
     Err(match routes.methods_for(req.path()) {
-        Some(methods) => ApiError::new(
-            ErrorCode::MethodNotAllowed,
-            format!(
-                "{} is not allowed here; use {}",
-                req.method(),
-                methods.join(", ")
-            ),
-        )
-        .with_header(header::ALLOW, methods.join(", ")),
+        Some(methods) => method_not_allowed(&req, &methods),
         None => ApiError::new(
             ErrorCode::NotFound,
             format!("no route matches {}", req.path()),
@@ -252,18 +268,30 @@ impl RouteTable {
     /// The methods of the most specific documented path that matches: `/datasets/{id}.{format}`
     /// over `/datasets/{id}` for `/datasets/x.ttl`, as the router picks it.
     fn methods_for(&self, path: &str) -> Option<Vec<&'static str>> {
-        let segments: Vec<&str> = path.split('/').collect();
-        self.0
-            .iter()
-            .filter(|(template, _)| {
-                template.len() == segments.len()
-                    && template
-                        .iter()
-                        .zip(&segments)
-                        .all(|(t, s)| segment_matches(t, s))
-            })
+        self.matching(path)
             .max_by_key(|(template, _)| literal_chars(template))
             .map(|(_, methods)| methods.clone())
+    }
+
+    /// The methods of the documented path that is `path` itself, with no parameter.
+    fn literal_methods(&self, path: &str) -> Option<Vec<&'static str>> {
+        self.matching(path)
+            .find(|(template, _)| template.iter().all(|segment| !segment.contains('{')))
+            .map(|(_, methods)| methods.clone())
+    }
+
+    fn matching<'a>(
+        &'a self,
+        path: &'a str,
+    ) -> impl Iterator<Item = &'a (Vec<String>, Vec<&'static str>)> + 'a {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0.iter().filter(move |(template, _)| {
+            template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| segment_matches(t, s))
+        })
     }
 }
 
