@@ -270,11 +270,7 @@ fn linked_to_publishers(
 }
 
 /// The position of an entry in the register: newest receipt first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegisterKey {
-    pub received_at: DateTime<Utc>,
-    pub id: ApplicationId,
-}
+pub type RegisterKey = page::TimeKey<ApplicationId>;
 
 /// A page of the transparency register, newest receipt first, before `before`.
 pub fn register(
@@ -289,34 +285,20 @@ pub fn register(
         .limit(page::overfetch(limit))
         .into_boxed();
     if let Some(key) = before {
-        // A row-value comparison, which both databases walk down the (submitted_at, id) index
-        // in order; the equivalent `a < x OR (a = x AND b < y)` made SQLite sort every older
-        // row for each page.
-        query = query.filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "(applications.submitted_at, applications.id) < (",
-            )
-            .bind::<diesel::sql_types::Timestamp, _>(key.received_at.naive_utc())
-            .sql(", ")
-            .bind::<diesel::sql_types::Text, _>(key.id.to_string())
-            .sql(")"),
-        );
+        query = query.filter(page::before(
+            "applications.submitted_at, applications.id",
+            key,
+        ));
     }
     let rows: Vec<(String, Option<String>)> = query.load(conn)?;
-    let mut entries = rows
+    let entries = rows
         .iter()
         .map(|(id, entry)| decode_entry(id, entry.as_deref()))
         .collect::<Result<Vec<_>, _>>()?;
-    let more = entries.len() > limit;
-    entries.truncate(limit);
-    let next = more
-        .then(|| entries.last())
-        .flatten()
-        .map(|last| RegisterKey {
-            received_at: last.received_at,
-            id: last.application_id,
-        });
-    Ok((entries, next))
+    Ok(page::time_keyed(entries, limit, |last| RegisterKey {
+        at: last.received_at,
+        id: last.application_id,
+    }))
 }
 
 fn decode_entry(id: &str, entry: Option<&str>) -> Result<RegisterEntry, StoreError> {

@@ -26,6 +26,45 @@ pub fn from_overfetch<T>(mut rows: Vec<T>, limit: usize, key: impl Fn(&T) -> Str
     }
 }
 
+/// A position in a list ordered newest first by a time, then by id: the public registers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeKey<Id> {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub id: Id,
+}
+
+/// `(time, id) < (key.at, key.id)` over the named columns (`"permits.issued_at, permits.id"`):
+/// a row-value comparison, which both databases walk down a `(time, id)` index in order. The
+/// equivalent `a < x OR (a = x AND b < y)` made SQLite sort every older row for each page.
+pub fn before<QS, Id: std::fmt::Display>(
+    columns: &'static str,
+    key: &TimeKey<Id>,
+) -> Box<
+    dyn diesel::BoxableExpression<QS, crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>,
+> {
+    use diesel::sql_types::{Bool, Text, Timestamp};
+    Box::new(
+        diesel::dsl::sql::<Bool>(&format!("({columns}) < ("))
+            .bind::<Timestamp, _>(key.at.naive_utc())
+            .sql(", ")
+            .bind::<Text, _>(key.id.to_string())
+            .sql(")"),
+    )
+}
+
+/// Turns `limit + 1` rows of a time-keyed list into a page of at most `limit` and the key after
+/// which the next page starts, if there is one.
+pub fn time_keyed<T, Id>(
+    mut rows: Vec<T>,
+    limit: usize,
+    key: impl Fn(&T) -> TimeKey<Id>,
+) -> (Vec<T>, Option<TimeKey<Id>>) {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = more.then(|| rows.last().map(key)).flatten();
+    (rows, next)
+}
+
 /// How many rows to fetch for a page of `limit`.
 pub fn overfetch(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1

@@ -304,11 +304,7 @@ pub fn all_after(
 }
 
 /// The position of a permit in the public register: newest issuance first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegisterKey {
-    pub issued_at: DateTime<Utc>,
-    pub id: PermitId,
-}
+pub type RegisterKey = page::TimeKey<PermitId>;
 
 /// A page of permits for the public register, newest issuance first, before `before`.
 pub fn register(
@@ -322,26 +318,13 @@ pub fn register(
         .limit(page::overfetch(limit))
         .into_boxed();
     if let Some(key) = before {
-        // A row-value comparison walks the (issued_at, id) index in order on both databases.
-        query = query.filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("(permits.issued_at, permits.id) < (")
-                .bind::<diesel::sql_types::Timestamp, _>(key.issued_at.naive_utc())
-                .sql(", ")
-                .bind::<diesel::sql_types::Text, _>(key.id.to_string())
-                .sql(")"),
-        );
+        query = query.filter(page::before("permits.issued_at, permits.id", key));
     }
-    let mut permits = decode_rows(query.load(conn)?)?;
-    let more = permits.len() > limit;
-    permits.truncate(limit);
-    let next = more
-        .then(|| permits.last())
-        .flatten()
-        .map(|last| RegisterKey {
-            issued_at: last.issued_at,
-            id: last.id,
-        });
-    Ok((permits, next))
+    let permits = decode_rows(query.load(conn)?)?;
+    Ok(page::time_keyed(permits, limit, |last| RegisterKey {
+        at: last.issued_at,
+        id: last.id,
+    }))
 }
 
 #[derive(Queryable, Insertable, AsChangeset)]

@@ -38,6 +38,15 @@ async fn granted(app: &TestApp) -> (Review, Granted) {
     (review, granted)
 }
 
+/// A page of the event log as an admin reads it, for `path` with its filters.
+async fn audit_events(app: &TestApp, path: impl AsRef<str>) -> Value {
+    app.get(path.as_ref(), Some(&app.admin_token()))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn get_permit(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
     app.get(&format!("/api/v1/permits/{id}"), Some(token)).await
 }
@@ -86,18 +95,14 @@ async fn an_approval_issues_a_permit_for_the_approved_datasets_only_art_68(db: T
     assert_eq!(at("results_due"), months(at("valid_until"), 18));
 
     // The issuance is in the application's own history of the log.
-    let events: Value = app
-        .get(
-            &format!(
-                "/api/v1/audit/events?entity_type=permit&entity_id={}",
-                granted.id()
-            ),
-            Some(&app.admin_token()),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let events = audit_events(
+        &app,
+        format!(
+            "/api/v1/audit/events?entity_type=permit&entity_id={}",
+            granted.id()
+        ),
+    )
+    .await;
     assert_eq!(events["items"][0]["action"], "permit.issued");
 }
 
@@ -424,15 +429,11 @@ async fn a_permit_past_its_end_reads_as_expired_and_the_job_records_it_once(db: 
 
     // The job records the expiry, once.
     actix_web::rt::time::sleep(Duration::from_millis(2_500)).await;
-    let events: Value = app
-        .get(
-            &format!("/api/v1/audit/events?entity_id={id}&action=permit.expired"),
-            Some(&app.admin_token()),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let events = audit_events(
+        &app,
+        format!("/api/v1/audit/events?entity_id={id}&action=permit.expired"),
+    )
+    .await;
     assert_eq!(events["items"].as_array().unwrap().len(), 1, "{events}");
     assert_eq!(events["items"][0]["actor"], "hdab");
     // The holder may still close out with the results.
@@ -618,15 +619,11 @@ async fn opt_outs_are_judged_at_the_grant_time_and_stored_only_as_keyed_hashes_a
     assert_eq!(over.status(), 413);
 
     // The check is an event with counts only.
-    let events: Value = app
-        .get(
-            &format!("/api/v1/audit/events?action=permit.optout_checked&entity_id={id}"),
-            Some(&app.admin_token()),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let events = audit_events(
+        &app,
+        format!("/api/v1/audit/events?action=permit.optout_checked&entity_id={id}"),
+    )
+    .await;
     assert_eq!(events["items"].as_array().unwrap().len(), 1);
 
     // No pseudonym is stored or logged anywhere.
@@ -680,15 +677,11 @@ async fn audit_events_filter_and_the_command_line_names_an_altered_event(db: Tes
     let app = TestApp::spawn(db).await;
     let (_, granted) = granted(&app).await;
     let admin = app.admin_token();
-    let by_actor: Value = app
-        .get(
-            "/api/v1/audit/events?actor=dora&entity_type=application",
-            Some(&admin),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let by_actor = audit_events(
+        &app,
+        "/api/v1/audit/events?actor=dora&entity_type=application",
+    )
+    .await;
     let actions: Vec<&str> = by_actor["items"]
         .as_array()
         .unwrap()
@@ -703,15 +696,7 @@ async fn audit_events_filter_and_the_command_line_names_an_altered_event(db: Tes
             .iter()
             .all(|e| e["actor"] == "dora")
     );
-    let future: Value = app
-        .get(
-            "/api/v1/audit/events?since=2999-01-01T00:00:00Z",
-            Some(&admin),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let future = audit_events(&app, "/api/v1/audit/events?since=2999-01-01T00:00:00Z").await;
     assert_eq!(future["items"], json!([]));
     let reversed = app
         .get(
@@ -722,18 +707,14 @@ async fn audit_events_filter_and_the_command_line_names_an_altered_event(db: Tes
     assert_eq!(problem(reversed).await["errors"][0]["field"], "until");
 
     assert!(hdab_api::shell::admin::verify_audit(&app.settings).is_ok());
-    let issued: Value = app
-        .get(
-            &format!(
-                "/api/v1/audit/events?action=permit.issued&entity_id={}",
-                granted.id()
-            ),
-            Some(&admin),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let issued = audit_events(
+        &app,
+        format!(
+            "/api/v1/audit/events?action=permit.issued&entity_id={}",
+            granted.id()
+        ),
+    )
+    .await;
     let seq = issued["items"][0]["seq"].as_i64().unwrap();
     // Someone with database access widens the permit behind hdab's back.
     let mut conn = app.db.pool().get().unwrap();

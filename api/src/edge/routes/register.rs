@@ -11,8 +11,7 @@ use hdab_domain::permits::PermitRegisterEntry;
 use hdab_openapi::applications::register::{RegisterEntryView, RegisterPage};
 use hdab_openapi::page::PageQuery;
 use hdab_openapi::permits::{PermitRegisterEntryView, PermitRegisterPage};
-use hdab_persistence::applications::RegisterKey;
-use hdab_persistence::permits::RegisterKey as PermitRegisterKey;
+use hdab_persistence::page::TimeKey;
 
 use super::problems::RegisterProblems;
 use super::vary_by_accept;
@@ -60,12 +59,8 @@ pub async fn applications(
     _caller: Caller,
     query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let representation = negotiate(accept, &REGISTER_REPRESENTATIONS)?;
-    let (limit, before) = parse_page(&query, parse_key)?;
+    let representation = representation_of(&req)?;
+    let (limit, before) = parse_page(&query, |key| parse_key(key, ApplicationId::parse))?;
     let (entries, next) = state
         .db(move |conn| {
             Ok(hdab_persistence::applications::register(
@@ -75,64 +70,99 @@ pub async fn applications(
             )?)
         })
         .await?;
-    let next_cursor = next.map(|key| encode_cursor(&format_key(&key)));
-    let response = match representation {
-        Representation::Csv => csv_response(
-            &CSV_COLUMNS,
-            entries.iter().map(csv_row),
-            "/api/v1/register/applications",
-            next_cursor.as_deref(),
-            limit,
-        )?,
-        _ => HttpResponse::Ok().json(RegisterPage {
-            items: entries.iter().map(RegisterEntryView::from).collect(),
-            next_cursor,
-        }),
+    let page = RegisterTable {
+        path: "/api/v1/register/applications",
+        columns: &CSV_COLUMNS,
+        row: csv_row,
+        limit,
+        next_cursor: next.map(|key| encode_cursor(&format_key(&key))),
     };
-    Ok(vary_by_accept(response))
+    page.respond(representation, &entries, |e| RegisterEntryView::from(e))
 }
 
-/// A register cursor's key: the receipt time and the id, `2026-12-03T10:00:00.000000Z|<id>`.
-fn format_key(key: &RegisterKey) -> String {
+fn representation_of(req: &HttpRequest) -> Result<Representation, ApiError> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    negotiate(accept, &REGISTER_REPRESENTATIONS)
+}
+
+/// A register cursor's key: the time and the id, `2026-12-03T10:00:00.000000Z|<id>`.
+fn format_key<Id: std::fmt::Display>(key: &TimeKey<Id>) -> String {
     format!(
         "{}|{}",
-        key.received_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        key.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         key.id
     )
 }
 
-fn parse_key(text: &str) -> Option<RegisterKey> {
+fn parse_key<Id, E>(text: &str, parse_id: impl Fn(&str) -> Result<Id, E>) -> Option<TimeKey<Id>> {
     let (at, id) = text.split_once('|')?;
-    Some(RegisterKey {
-        received_at: DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
-        id: ApplicationId::parse(id).ok()?,
+    Some(TimeKey {
+        at: DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
+        id: parse_id(id).ok()?,
     })
 }
 
-/// A register page as CSV: a header row, one row per entry, the next page in `Link`.
-fn csv_response<const N: usize>(
-    columns: &[&str; N],
-    rows: impl Iterator<Item = [String; N]>,
-    path: &str,
-    next_cursor: Option<&str>,
+/// One page of a register and how it is written: as JSON (`items`, `next_cursor`) or as CSV
+/// (a header row, one row per entry, the next page in `Link`), with `Vary: Accept`.
+struct RegisterTable<E, const N: usize> {
+    path: &'static str,
+    columns: &'static [&'static str; N],
+    row: fn(&E) -> [String; N],
     limit: usize,
-) -> Result<HttpResponse, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(columns).map_err(ApiError::internal)?;
-    for row in rows {
-        writer.write_record(row).map_err(ApiError::internal)?;
+    next_cursor: Option<String>,
+}
+
+/// The JSON shape of a register page ([`RegisterPage`] and [`PermitRegisterPage`] in the
+/// document).
+#[derive(serde::Serialize)]
+struct JsonPage<V> {
+    items: Vec<V>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+impl<E, const N: usize> RegisterTable<E, N> {
+    fn respond<V: serde::Serialize>(
+        self,
+        representation: Representation,
+        entries: &[E],
+        view: impl Fn(&E) -> V,
+    ) -> Result<HttpResponse, ApiError> {
+        let response = match representation {
+            Representation::Csv => self.csv(entries)?,
+            _ => HttpResponse::Ok().json(JsonPage {
+                items: entries.iter().map(view).collect(),
+                next_cursor: self.next_cursor,
+            }),
+        };
+        Ok(vary_by_accept(response))
     }
-    let body = writer.into_inner().map_err(ApiError::internal)?;
-    let mut response = HttpResponse::Ok();
-    response.content_type("text/csv; charset=utf-8");
-    if let Some(cursor) = next_cursor {
-        response.insert_header((
-            header::LINK,
-            format!("<{path}?limit={limit}&cursor={cursor}>; rel=\"next\""),
-        ));
+
+    fn csv(&self, entries: &[E]) -> Result<HttpResponse, ApiError> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer
+            .write_record(self.columns)
+            .map_err(ApiError::internal)?;
+        for entry in entries {
+            writer
+                .write_record((self.row)(entry))
+                .map_err(ApiError::internal)?;
+        }
+        let body = writer.into_inner().map_err(ApiError::internal)?;
+        let mut response = HttpResponse::Ok();
+        response.content_type("text/csv; charset=utf-8");
+        if let Some(cursor) = &self.next_cursor {
+            let (path, limit) = (self.path, self.limit);
+            response.insert_header((
+                header::LINK,
+                format!("<{path}?limit={limit}&cursor={cursor}>; rel=\"next\""),
+            ));
+        }
+        Ok(response.body(body))
     }
-    Ok(response.body(body))
 }
 
 fn csv_row(entry: &RegisterEntry) -> [String; 13] {
@@ -210,12 +240,8 @@ pub async fn permits(
     _caller: Caller,
     query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let representation = negotiate(accept, &REGISTER_REPRESENTATIONS)?;
-    let (limit, before) = parse_page(&query, parse_permit_key)?;
+    let representation = representation_of(&req)?;
+    let (limit, before) = parse_page(&query, |key| parse_key(key, PermitId::parse))?;
     let (permits, next) = state
         .db(move |conn| {
             Ok(hdab_persistence::permits::register(
@@ -227,35 +253,15 @@ pub async fn permits(
         .await?;
     let now = state.now();
     let entries: Vec<PermitRegisterEntry> = permits.iter().map(|p| p.register_entry(now)).collect();
-    let next_cursor = next.map(|key| {
-        encode_cursor(&format!(
-            "{}|{}",
-            key.issued_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            key.id
-        ))
-    });
-    let response = match representation {
-        Representation::Csv => csv_response(
-            &PERMIT_CSV_COLUMNS,
-            entries.iter().map(permit_csv_row),
-            "/api/v1/register/permits",
-            next_cursor.as_deref(),
-            limit,
-        )?,
-        _ => HttpResponse::Ok().json(PermitRegisterPage {
-            items: entries.iter().map(PermitRegisterEntryView::from).collect(),
-            next_cursor,
-        }),
+    let page = RegisterTable {
+        path: "/api/v1/register/permits",
+        columns: &PERMIT_CSV_COLUMNS,
+        row: permit_csv_row,
+        limit,
+        next_cursor: next.map(|key| encode_cursor(&format_key(&key))),
     };
-    Ok(vary_by_accept(response))
-}
-
-fn parse_permit_key(text: &str) -> Option<PermitRegisterKey> {
-    let (at, id) = text.split_once('|')?;
-    Some(PermitRegisterKey {
-        issued_at: DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
-        id: PermitId::parse(id).ok()?,
+    page.respond(representation, &entries, |e| {
+        PermitRegisterEntryView::from(e)
     })
 }
 
