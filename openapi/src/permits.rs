@@ -13,8 +13,8 @@ use hdab_domain::{DomainError, FieldErrors, codes};
 
 use crate::applications::view::{organisation, person, requested_data, texts};
 use crate::applications::{
-    FeeEstimateWire, OrganisationWire, PersonWire, RequestedDataWire, data_form_schema,
-    purpose_schema, research_kind_schema,
+    OrganisationWire, PersonWire, RequestedDataWire, data_form_schema, purpose_schema,
+    research_kind_schema,
 };
 use crate::schema;
 
@@ -60,8 +60,10 @@ pub struct GrantedDatasetView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CommitteeFeeView {
     pub committee_id: Uuid,
-    #[serde(flatten)]
-    pub fee: FeeEstimateWire,
+    /// In the currency's minor unit (cents).
+    pub amount_minor: u64,
+    /// The ISO 4217 code.
+    pub currency: String,
 }
 
 /// A change of the authorised persons.
@@ -182,7 +184,8 @@ impl PermitView {
                 .iter()
                 .map(|f| CommitteeFeeView {
                     committee_id: f.committee_id.as_uuid(),
-                    fee: FeeEstimateWire::from(&f.estimate),
+                    amount_minor: f.estimate.amount_minor,
+                    currency: f.estimate.currency.clone(),
                 })
                 .collect(),
             issued_at: permit.issued_at,
