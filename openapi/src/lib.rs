@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod audit;
 pub mod catalogue;
+pub mod changes;
 pub mod document;
 mod fields;
 pub mod ids;

@@ -115,6 +115,38 @@ pub fn list_after(
     load_after(conn, events::table.into_boxed(), after_seq, limit)
 }
 
+/// The events after `after_seq` whose action or entity type is one of `types` (all events when
+/// `types` is empty), oldest first, at most `limit`. Each type is read down its own index in
+/// log order and the runs are merged, so a rare type costs what its own events cost, not a
+/// walk of the whole log.
+pub fn list_of_types(
+    conn: &mut DbConnection,
+    types: &[String],
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<ChainedEvent>, StoreError> {
+    if types.is_empty() {
+        return list_after(conn, after_seq, limit);
+    }
+    let mut merged = Vec::new();
+    for kind in types {
+        let query = if kind.contains('.') {
+            events::table
+                .filter(events::action.eq(kind.clone()))
+                .into_boxed()
+        } else {
+            events::table
+                .filter(events::entity_type.eq(kind.clone()))
+                .into_boxed()
+        };
+        merged.extend(load_after(conn, query, after_seq, limit)?);
+    }
+    merged.sort_by_key(|e| e.seq);
+    merged.dedup_by_key(|e| e.seq);
+    merged.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(merged)
+}
+
 /// Narrows a reading of the log; every field given must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {

@@ -5,6 +5,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod changes;
 pub mod checkpoints;
 mod clock;
 pub mod committees;

@@ -11,12 +11,14 @@
 mod checkpoints;
 mod deadlines;
 mod idempotency;
+mod log_watch;
 mod permit_expiry;
 mod runner;
 
 pub use checkpoints::CheckpointJob;
 pub use deadlines::DeadlineJob;
 pub use idempotency::IdempotencyExpiryJob;
+pub use log_watch::LogWatch;
 pub use permit_expiry::PermitExpiryJob;
 pub use runner::{Runner, RunnerHandle, catch_up};
 

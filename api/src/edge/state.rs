@@ -10,7 +10,7 @@ use crate::application::AppError;
 use crate::application::checkpoints::Checkpoints;
 use crate::application::permit_keys::PermitKeys;
 use crate::application::secrets::OptOutHasher;
-use crate::background::Runner;
+use crate::background::{LogWatch, Runner};
 use crate::edge::error::ApiError;
 use crate::projections::permit_grants::PermitGrants;
 use crate::projections::rdf::CatalogueIdentity;
@@ -33,6 +33,8 @@ pub struct AppState {
     pub permit_grants: Arc<PermitGrants>,
     /// Hashes the opt-out registry's pseudonyms.
     pub opt_out_hasher: Arc<OptOutHasher>,
+    /// The log's head, which long-polling readers of the change feed wait on.
+    pub log_watch: Arc<LogWatch>,
 }
 
 impl AppState {

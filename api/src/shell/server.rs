@@ -12,8 +12,8 @@ use crate::application::checkpoints::Checkpoints;
 use crate::application::permit_keys::PermitKeys;
 use crate::application::secrets::{KeyEncryptionKey, OptOutHasher};
 use crate::background::{
-    CheckpointJob, DeadlineJob, Follower, IdempotencyExpiryJob, Job, PermitExpiryJob, Runner,
-    RunnerHandle,
+    CheckpointJob, DeadlineJob, Follower, IdempotencyExpiryJob, Job, LogWatch, PermitExpiryJob,
+    Runner, RunnerHandle,
 };
 use crate::edge::app::{self, RouteTable, Shared};
 use crate::edge::auth::TokenVerifier;
@@ -61,7 +61,14 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
         .map_err(anyhow::Error::msg)?,
     );
     let permits = open_permits(&settings, &pool)?;
-    let runner = Arc::new(runner(&settings, &search, &checkpoints, &permits.grants));
+    let head = hdab_persistence::events::head_seq(&mut *pool.get()?)?;
+    let log_watch = Arc::new(LogWatch::new(head));
+    let followers: Vec<Arc<dyn Follower>> = vec![
+        Arc::clone(&search) as Arc<dyn Follower>,
+        Arc::clone(&permits.grants) as Arc<dyn Follower>,
+        Arc::clone(&log_watch) as Arc<dyn Follower>,
+    ];
+    let runner = Arc::new(runner(&settings, followers, &checkpoints));
     let runner_handle = Arc::clone(&runner).spawn(pool.clone());
     let document = app::openapi_document();
     let settings = Arc::new(settings);
@@ -76,6 +83,7 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
             permit_keys: permits.keys,
             permit_grants: permits.grants,
             opt_out_hasher: permits.hasher,
+            log_watch,
         }),
         verifier: web::Data::new(verifier),
         metrics: web::Data::new(Metrics::new()?),
@@ -217,19 +225,15 @@ fn open_permits(
     })
 }
 
-/// The job runner of this process: the search index and the permit grants follow the event
-/// log; application deadlines and permit ends are watched; old idempotency keys are
-/// forgotten; checkpoints of the log are signed on schedule (when configured).
+/// The job runner of this process: `followers` (the search index, the permit grants, the
+/// log watch) follow the event log; application deadlines and permit ends are watched; old
+/// idempotency keys are forgotten; checkpoints of the log are signed on schedule (when
+/// configured).
 fn runner(
     settings: &Settings,
-    search: &Arc<Indexer>,
+    followers: Vec<Arc<dyn Follower>>,
     signer: &Arc<Checkpoints>,
-    grants: &Arc<PermitGrants>,
 ) -> Runner {
-    let followers: Vec<Arc<dyn Follower>> = vec![
-        Arc::clone(search) as Arc<dyn Follower>,
-        Arc::clone(grants) as Arc<dyn Follower>,
-    ];
     let mut jobs: Vec<Arc<dyn Job>> = vec![
         Arc::new(DeadlineJob {
             settings: settings.applications,

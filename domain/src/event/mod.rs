@@ -7,6 +7,7 @@
 //! no `v`; they still verify (the chain hashes the stored text) and followers still know them
 //! by their [`EventKind`], but [`Event::read`] reports them as [`ReadError::Unversioned`].
 
+pub mod audience;
 mod chain;
 
 pub use chain::{ChainHead, ChainedEvent, GENESIS_HASH, LinkBreak, NewEvent, chain, check_link};

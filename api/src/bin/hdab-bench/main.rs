@@ -4,9 +4,11 @@
 //!     target/release/hdab-bench --datasets 100000                  # the catalogue
 //!     target/release/hdab-bench applications --applications 100000 # applications
 //!     target/release/hdab-bench permits                             # visas and opt-outs
+//!     target/release/hdab-bench changes --datasets 25000              # the change feed
 
 mod applications;
 mod catalogue;
+mod changes;
 mod harness;
 mod permits;
 
@@ -29,6 +31,8 @@ enum Bench {
     /// Visa verification and opt-out checks, with permits granted through the review and
     /// 1,000,000 opt-outs stored.
     Permits(permits::Args),
+    /// One reader following the change feed from the start, as an admin and anonymously.
+    Changes(changes::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -37,6 +41,7 @@ fn main() -> anyhow::Result<()> {
     match &cli.bench {
         Some(Bench::Applications(args)) => applications::bench(args),
         Some(Bench::Permits(args)) => permits::bench(args),
+        Some(Bench::Changes(args)) => changes::bench(args),
         None => catalogue::bench(&cli.catalogue),
     }
 }

@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod audit;
 pub mod catalogue;
+pub mod changes;
 pub mod committees;
 pub mod datasets;
 pub mod jobs;
@@ -85,6 +86,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(permits::visas)
                 .service(permits::optout_check)
                 .service(permits::push_opt_outs)
+                .service(changes::list)
                 .service(register::applications)
                 .service(register::permits),
         );
