@@ -242,6 +242,33 @@ fn version_of(opaque: &str) -> Option<i64> {
     opaque.split('-').next()?.parse().ok()
 }
 
+/// Checks a position in the event log and a page size: `after` 0 or more (default 0), `limit`
+/// from 1 to `max` (default `default`); 422 naming the field otherwise.
+pub fn log_page(
+    after: Option<i64>,
+    limit: Option<i64>,
+    default: i64,
+    max: i64,
+) -> Result<(i64, i64), ApiError> {
+    let after = after.unwrap_or(0);
+    if after < 0 {
+        return Err(ApiError::invalid_field(
+            "after",
+            codes::OUT_OF_RANGE,
+            "must be 0 or more",
+        ));
+    }
+    let limit = limit.unwrap_or(default);
+    if !(1..=max).contains(&limit) {
+        return Err(ApiError::invalid_field(
+            "limit",
+            codes::OUT_OF_RANGE,
+            format!("must be between 1 and {max}"),
+        ));
+    }
+    Ok((after, limit))
+}
+
 /// Checks a page request: `limit` (422 when out of range) and `cursor` (400 when it is not one
 /// hdab issued, checked by `parse_key`). Returns the limit and the key the page starts after.
 pub fn parse_page<K>(

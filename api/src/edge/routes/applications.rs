@@ -31,7 +31,7 @@ use crate::application::AppError;
 use crate::application::applications::{self as usecase, Request};
 use crate::edge::auth::{ApplicationParty, Authorized, Researcher};
 use crate::edge::error::ApiError;
-use crate::edge::extract::{IfMatch, JsonBody, QueryParams, encode_cursor, parse_page};
+use crate::edge::extract::{IfMatch, JsonBody, QueryParams, encode_cursor, log_page, parse_page};
 use crate::edge::state::AppState;
 
 fn location(id: ApplicationId) -> String {
@@ -388,22 +388,7 @@ pub async fn history(
     query: QueryParams<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let after = query.after.unwrap_or(0);
-    if after < 0 {
-        return Err(ApiError::invalid_field(
-            "after",
-            hdab_domain::codes::OUT_OF_RANGE,
-            "must be 0 or more",
-        ));
-    }
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid_field(
-            "limit",
-            hdab_domain::codes::OUT_OF_RANGE,
-            "must be between 1 and 500",
-        ));
-    }
+    let (after, limit) = log_page(query.after, query.limit, 100, 500)?;
     let caller = party.principal;
     let page = state
         .db(move |conn| {

@@ -17,7 +17,7 @@ use super::problems::{AdminReadProblems, CreateCheckpointProblems, ListProblems}
 use crate::application::audit as usecase;
 use crate::edge::auth::{AdminOnly, Authorized, Caller};
 use crate::edge::error::ApiError;
-use crate::edge::extract::{QueryParams, encode_cursor, parse_page};
+use crate::edge::extract::{QueryParams, encode_cursor, log_page, parse_page};
 use crate::edge::state::AppState;
 use hdab_persistence::now;
 
@@ -42,22 +42,7 @@ pub async fn list_events(
     _admin: Authorized<AdminOnly>,
     query: QueryParams<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let after = query.after.unwrap_or(0);
-    if after < 0 {
-        return Err(ApiError::invalid_field(
-            "after",
-            codes::OUT_OF_RANGE,
-            "must be 0 or more",
-        ));
-    }
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid_field(
-            "limit",
-            codes::OUT_OF_RANGE,
-            format!("must be between 1 and {MAX_LIMIT}"),
-        ));
-    }
+    let (after, limit) = log_page(query.after, query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let query = query.0;
     if let (Some(since), Some(until)) = (query.since, query.until)
         && since > until

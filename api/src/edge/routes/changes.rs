@@ -13,7 +13,7 @@ use super::problems::ListProblems;
 use crate::application::changes;
 use crate::edge::auth::Caller;
 use crate::edge::error::ApiError;
-use crate::edge::extract::QueryParams;
+use crate::edge::extract::{QueryParams, log_page};
 use crate::edge::state::AppState;
 
 const DEFAULT_LIMIT: i64 = 100;
@@ -75,22 +75,7 @@ pub async fn list(
 }
 
 fn checked(query: &ChangesQuery) -> Result<(i64, i64, Duration), ApiError> {
-    let after = query.after.unwrap_or(0);
-    if after < 0 {
-        return Err(ApiError::invalid_field(
-            "after",
-            codes::OUT_OF_RANGE,
-            "must be 0 or more",
-        ));
-    }
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid_field(
-            "limit",
-            codes::OUT_OF_RANGE,
-            format!("must be between 1 and {MAX_LIMIT}"),
-        ));
-    }
+    let (after, limit) = log_page(query.after, query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let wait = query.wait.unwrap_or(0);
     if wait > MAX_WAIT_SECS {
         return Err(ApiError::invalid_field(
