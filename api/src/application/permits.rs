@@ -253,7 +253,7 @@ pub fn visas(
         .datasets
         .iter()
         .map(|granted| {
-            let dataset_iri = format!("{public_url}/api/v1/datasets/{}", granted.dataset_id);
+            let dataset_iri = hdab_domain::catalogue::dataset_iri(public_url, granted.dataset_id);
             let claims = VisaClaims::new(
                 &permit,
                 &caller.subject,

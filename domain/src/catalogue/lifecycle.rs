@@ -62,6 +62,12 @@ pub struct Dataset {
     pub confirmed_at: DateTime<Utc>,
 }
 
+/// A dataset's IRI under the catalogue at `base_url`: where it is read, what RDF names it
+/// and what a visa grants.
+pub fn dataset_iri(base_url: &str, id: DatasetId) -> String {
+    format!("{base_url}/api/v1/datasets/{id}")
+}
+
 impl Dataset {
     /// A new dataset at version 1, created and confirmed `now`, and issued `now` when it
     /// starts out published (bulk imports) rather than as a draft.

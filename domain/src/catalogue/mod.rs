@@ -7,7 +7,7 @@ mod lifecycle;
 pub mod text;
 pub mod vocabulary;
 
-pub use lifecycle::{Dataset, DatasetStatus, Lifecycle};
+pub use lifecycle::{Dataset, DatasetStatus, Lifecycle, dataset_iri};
 
 use std::collections::BTreeMap;
 use std::ops::Deref;

@@ -32,7 +32,10 @@ impl CatalogueIdentity {
     }
 
     pub fn dataset_iri(&self, dataset: &Dataset) -> NamedNode {
-        NamedNode::new_unchecked(format!("{}/api/v1/datasets/{}", self.base_url, dataset.id))
+        NamedNode::new_unchecked(hdab_domain::catalogue::dataset_iri(
+            &self.base_url,
+            dataset.id,
+        ))
     }
 
     pub(super) fn hdab_iri(&self) -> NamedNode {
