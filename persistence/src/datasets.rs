@@ -175,6 +175,21 @@ pub fn replace_document(
     Ok(())
 }
 
+/// The dataset of `publisher` with its own `identifier`, if there is one.
+pub fn find_by_identifier(
+    conn: &mut DbConnection,
+    publisher: PublisherId,
+    identifier: &str,
+) -> Result<Option<Dataset>, StoreError> {
+    datasets::table
+        .filter(datasets::publisher_id.eq(publisher.to_string()))
+        .filter(datasets::identifier.eq(identifier))
+        .first::<DatasetRow>(conn)
+        .optional()?
+        .map(|row| row.into_record()?.decode())
+        .transpose()
+}
+
 /// The identifiers of every dataset of `publisher` (for idempotent bulk loads).
 pub fn identifiers_of(
     conn: &mut DbConnection,

@@ -48,9 +48,16 @@ fn check_references(
     caller: &Principal,
     details: &DatasetDetails,
 ) -> Result<(), AppError> {
-    if !caller.holds_data_for(details.publisher_id)
-        || publishers::find(conn, details.publisher_id)?.is_none()
-    {
+    check_references_for(conn, caller.holds_data_for(details.publisher_id), details)
+}
+
+/// [`check_references`] for a caller who may (`may_write`) write the publisher's datasets.
+pub(super) fn check_references_for(
+    conn: &mut DbConnection,
+    may_write: bool,
+    details: &DatasetDetails,
+) -> Result<(), AppError> {
+    if !may_write || publishers::find(conn, details.publisher_id)?.is_none() {
         return Err(AppError::NotFound("the publisher"));
     }
     let mut errors = FieldErrors::new();

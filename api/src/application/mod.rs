@@ -5,6 +5,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod bulk;
 pub mod changes;
 pub mod checkpoints;
 mod clock;

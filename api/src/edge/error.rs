@@ -283,7 +283,8 @@ impl ApiError {
         self.specific_code.unwrap_or(self.code.entry().0)
     }
 
-    fn problem(&self) -> Problem {
+    /// The problem document this error is sent as.
+    pub fn problem(&self) -> Problem {
         let (code, status, title) = self.code.entry();
         let code = self.specific_code.unwrap_or(code);
         Problem {

@@ -26,9 +26,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map_or(1024 * 1024, |state| state.settings.max_body_bytes);
+        let limit = body_limit(req);
         let content_type_ok = is_json(req);
         let declared_length = declared_length(req.headers());
         let mut payload = payload.take();
@@ -41,6 +39,80 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             }
             let body = read_body(&mut payload, declared_length, limit).await?;
             parse_json(&body).map(JsonBody)
+        })
+    }
+}
+
+/// The paths of bulk calls, whose bodies have their own, larger limit.
+pub const BULK_PATHS: [&str; 1] = ["/api/v1/datasets/bulk"];
+
+/// The largest body `req` may send: the bulk limit on a bulk path, the general one elsewhere.
+pub fn body_limit(req: &HttpRequest) -> usize {
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return 1024 * 1024;
+    };
+    if BULK_PATHS.contains(&req.path()) {
+        state.settings.max_bulk_body_bytes
+    } else {
+        state.settings.max_body_bytes
+    }
+}
+
+/// The items of a bulk body, each still unread: a JSON array (`application/json`) or one JSON
+/// document per line (`application/x-ndjson`). More than `max_items` is 413 before any item is
+/// read; the body's size is bounded by [`body_limit`].
+pub struct BulkItems(pub Vec<Box<serde_json::value::RawValue>>);
+
+impl BulkItems {
+    pub const MAX_ITEMS: usize = 1_000;
+}
+
+impl FromRequest for BulkItems {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let limit = body_limit(req);
+        let ndjson = media_type(req) == "application/x-ndjson";
+        let json = is_json(req);
+        let declared_length = declared_length(req.headers());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !ndjson && !json {
+                return Err(ApiError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    "send the items as application/json (an array) or application/x-ndjson",
+                ));
+            }
+            let body = read_body(&mut payload, declared_length, limit).await?;
+            let items: Vec<Box<serde_json::value::RawValue>> = if ndjson {
+                body.split(|b| *b == b'\n')
+                    .enumerate()
+                    .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+                    .map(|(n, line)| {
+                        serde_json::from_slice(line).map_err(|e| {
+                            ApiError::new(
+                                ErrorCode::MalformedJson,
+                                format!("line {} is not JSON: {e}", n + 1),
+                            )
+                        })
+                    })
+                    .collect::<Result<_, _>>()?
+            } else {
+                parse_json(&body)?
+            };
+            if items.len() > Self::MAX_ITEMS {
+                return Err(ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!(
+                        "{} items; one call takes at most {}",
+                        items.len(),
+                        Self::MAX_ITEMS
+                    ),
+                )
+                .with_code(codes::BATCH_TOO_LARGE));
+            }
+            Ok(Self(items))
         })
     }
 }
@@ -79,21 +151,20 @@ pub fn declared_length(headers: &header::HeaderMap) -> Option<usize> {
 }
 
 fn is_json(req: &HttpRequest) -> bool {
-    let Some(content_type) = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = media_type(req);
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The request's media type without parameters, lower-cased; empty when none is sent.
+fn media_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 fn too_large(limit: usize) -> ApiError {

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::edge::auth::Caller;
 use crate::edge::error::{ApiError, ErrorCode};
-use crate::edge::extract::{declared_length, read_body};
+use crate::edge::extract::{body_limit, declared_length, read_body};
 use crate::edge::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
@@ -62,7 +62,7 @@ pub async fn middleware(
     };
     let declared = declared_length(req.headers());
     let mut payload = req.take_payload();
-    let body = match read_body(&mut payload, declared, state.settings.max_body_bytes).await {
+    let body = match read_body(&mut payload, declared, body_limit(req.request())).await {
         Ok(body) => body,
         Err(error) => return Ok(req.error_response(error)),
     };

@@ -4,6 +4,7 @@
 //! failing field), `render` turns the domain's back into the wire form, `search` holds the
 //! search request and result shapes.
 
+pub mod bulk;
 mod parse;
 mod render;
 mod search;

@@ -5,8 +5,10 @@
 //!     target/release/hdab-bench applications --applications 100000 # applications
 //!     target/release/hdab-bench permits                             # visas and opt-outs
 //!     target/release/hdab-bench changes --datasets 25000              # the change feed
+//!     target/release/hdab-bench bulk --datasets 20000                 # bulk upsert
 
 mod applications;
+mod bulk;
 mod catalogue;
 mod changes;
 mod harness;
@@ -33,6 +35,8 @@ enum Bench {
     Permits(permits::Args),
     /// One reader following the change feed from the start, as an admin and anonymously.
     Changes(changes::Args),
+    /// A partner pushing datasets in calls of 1,000, all new, then all unchanged.
+    Bulk(bulk::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -42,6 +46,7 @@ fn main() -> anyhow::Result<()> {
         Some(Bench::Applications(args)) => applications::bench(args),
         Some(Bench::Permits(args)) => permits::bench(args),
         Some(Bench::Changes(args)) => changes::bench(args),
+        Some(Bench::Bulk(args)) => bulk::bench(args),
         None => catalogue::bench(&cli.catalogue),
     }
 }

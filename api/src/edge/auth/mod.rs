@@ -339,6 +339,14 @@ impl RoleRequirement for VisaVerifier {
     const ROLES: &'static [Role] = &[Role::Partner, Role::DataHolder, Role::HdabAdmin];
 }
 
+/// Those who push dataset descriptions in bulk: data holders and partner systems, for the
+/// publishers in their token, and admins.
+pub struct CatalogueFeeder;
+
+impl RoleRequirement for CatalogueFeeder {
+    const ROLES: &'static [Role] = &[Role::DataHolder, Role::Partner, Role::HdabAdmin];
+}
+
 /// The opt-out registry (EHDS Art 71).
 pub struct OptOutRegistry;
 

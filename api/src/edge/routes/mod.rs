@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod bulk;
 pub mod catalogue;
 pub mod changes;
 pub mod committees;
@@ -44,6 +45,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(catalogue::catalogue_file)
                 .service(datasets::search)
                 .service(datasets::create)
+                // Before `read`: `bulk` is not a dataset id.
+                .service(bulk::upsert)
                 // Before `read`: its `{id}` would also match `{id}.ttl`.
                 .service(datasets::read_file)
                 .service(datasets::read)

@@ -49,6 +49,7 @@ struct RawSettings {
     log_format: LogFormat,
     log_level: String,
     max_body_bytes: usize,
+    max_bulk_body_bytes: usize,
     shutdown_timeout_secs: u64,
     workers: Option<usize>,
     auth_issuer: Option<String>,
@@ -106,6 +107,7 @@ impl Default for RawSettings {
             log_format: LogFormat::Pretty,
             log_level: "info".into(),
             max_body_bytes: 1024 * 1024,
+            max_bulk_body_bytes: 16 * 1024 * 1024,
             shutdown_timeout_secs: 30,
             workers: None,
             auth_issuer: None,
@@ -205,6 +207,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub log_level: String,
     pub max_body_bytes: usize,
+    /// The largest body of a bulk call (1,000 datasets of about 2 KB each, with room).
+    pub max_bulk_body_bytes: usize,
     pub shutdown_timeout_secs: u64,
     pub workers: Option<usize>,
     pub auth: AuthSettings,
@@ -292,6 +296,9 @@ impl Settings {
         if raw.max_body_bytes < 1024 {
             return Err("HDAB_MAX_BODY_BYTES (max_body_bytes) must be at least 1024".into());
         }
+        if raw.max_bulk_body_bytes < raw.max_body_bytes {
+            return Err("HDAB_MAX_BULK_BODY_BYTES (max_bulk_body_bytes) must be at least HDAB_MAX_BODY_BYTES".into());
+        }
         if raw.workers == Some(0) {
             return Err("HDAB_WORKERS (workers) must be at least 1 when set".into());
         }
@@ -372,6 +379,7 @@ impl Settings {
             log_format: raw.log_format,
             log_level: raw.log_level,
             max_body_bytes: raw.max_body_bytes,
+            max_bulk_body_bytes: raw.max_bulk_body_bytes,
             shutdown_timeout_secs: raw.shutdown_timeout_secs,
             workers: raw.workers,
             auth,

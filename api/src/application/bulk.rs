@@ -1,0 +1,180 @@
+//! Bulk upsert: data holders and partner systems push up to 1,000 published dataset
+//! descriptions a call, keyed by (publisher, the dataset's own identifier), or withdraw them.
+//! Each item is judged on its own: an invalid one is reported and never blocks the others;
+//! each is written in its own savepoint, so none is half written; the same payload twice makes
+//! no new version and no event.
+
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+use hdab_domain::auth::Principal;
+use hdab_domain::catalogue::{Dataset, DatasetDetails, DatasetStatus, Lifecycle};
+use std::collections::HashSet;
+
+use hdab_domain::ids::{CommitteeId, DatasetId, PublisherId};
+use hdab_domain::version::Precondition;
+use hdab_persistence::{DbConnection, datasets, events};
+
+use super::datasets::{check_references_for, import_published};
+use super::{AppError, record, updated_under_lock};
+
+/// One item of a push, read.
+#[derive(Debug, Clone)]
+pub enum BulkItem {
+    /// This description, published.
+    Upsert(Box<DatasetDetails>),
+    /// The dataset with this identifier of this publisher, withdrawn.
+    Withdraw {
+        publisher_id: PublisherId,
+        identifier: String,
+    },
+}
+
+/// What became of one item.
+#[derive(Debug)]
+pub enum BulkOutcome {
+    Created(DatasetId),
+    Updated(DatasetId),
+    Unchanged(DatasetId),
+    Withdrawn(DatasetId),
+    /// Not written, and why.
+    Rejected(AppError),
+}
+
+/// Carries out every item in one transaction, each in a savepoint of its own; one outcome per
+/// item, in order. Only a failure of the database itself fails the call (and then nothing is
+/// written).
+pub fn upsert(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    now: DateTime<Utc>,
+    items: Vec<BulkItem>,
+) -> Result<Vec<BulkOutcome>, AppError> {
+    events::write(conn, |tx| {
+        let mut checked = CheckedReferences::default();
+        items
+            .into_iter()
+            .map(|item| {
+                match tx.transaction(|item_tx| one(item_tx, caller, now, item, &mut checked)) {
+                    Ok(outcome) => Ok(outcome),
+                    Err(
+                        refused @ (AppError::Domain(_)
+                        | AppError::NotFound(_)
+                        | AppError::Conflict { .. }),
+                    ) => Ok(BulkOutcome::Rejected(refused)),
+                    Err(failure) => Err(failure),
+                }
+            })
+            .collect()
+    })
+}
+
+/// The (publisher, committee) pairs of a call found valid: a push names a few pairs many
+/// times, and they do not change within its transaction.
+#[derive(Default)]
+struct CheckedReferences(HashSet<(PublisherId, CommitteeId)>);
+
+impl CheckedReferences {
+    fn check(
+        &mut self,
+        tx: &mut DbConnection,
+        caller: &Principal,
+        details: &DatasetDetails,
+    ) -> Result<(), AppError> {
+        let pair = (details.publisher_id, details.committee_id);
+        if !self.0.contains(&pair) {
+            check_references_for(tx, caller.acts_for_publisher(pair.0), details)?;
+            self.0.insert(pair);
+        }
+        Ok(())
+    }
+}
+
+fn one(
+    tx: &mut DbConnection,
+    caller: &Principal,
+    now: DateTime<Utc>,
+    item: BulkItem,
+    checked: &mut CheckedReferences,
+) -> Result<BulkOutcome, AppError> {
+    match item {
+        BulkItem::Upsert(details) => {
+            checked.check(tx, caller, &details)?;
+            upsert_one(tx, caller, now, *details)
+        }
+        BulkItem::Withdraw {
+            publisher_id,
+            identifier,
+        } => withdraw_one(tx, caller, now, publisher_id, &identifier),
+    }
+}
+
+/// The stored dataset of `publisher` with `identifier` that `caller` may change: partners
+/// act on what is published, never on a holder's draft.
+fn own(
+    tx: &mut DbConnection,
+    caller: &Principal,
+    publisher: PublisherId,
+    identifier: &str,
+) -> Result<Option<Dataset>, AppError> {
+    match datasets::find_by_identifier(tx, publisher, identifier)? {
+        Some(d) if d.status == DatasetStatus::Draft && !caller.holds_data_for(publisher) => {
+            Err(AppError::NotFound("the dataset"))
+        }
+        found => Ok(found),
+    }
+}
+
+fn upsert_one(
+    tx: &mut DbConnection,
+    caller: &Principal,
+    now: DateTime<Utc>,
+    details: DatasetDetails,
+) -> Result<BulkOutcome, AppError> {
+    let publisher = details.publisher_id;
+    let Some(current) = own(tx, caller, publisher, details.identifier.as_str())? else {
+        return Ok(BulkOutcome::Created(
+            import_published(tx, caller, now, details)?.id,
+        ));
+    };
+    if current.details == details && current.status == DatasetStatus::Published {
+        return Ok(BulkOutcome::Unchanged(current.id));
+    }
+    let actor = caller.subject.as_str();
+    let mut next = current.clone();
+    if current.details != details {
+        let (replaced, event) = current.replace(details, &Precondition::Any, now)?;
+        updated_under_lock(datasets::update(tx, &replaced, current.version)?, "dataset")?;
+        record(tx, actor, now, &event)?;
+        next = replaced;
+    }
+    if next.status != DatasetStatus::Published {
+        let (published, event) = next.change_status(Lifecycle::Publish, now)?;
+        updated_under_lock(datasets::update(tx, &published, next.version)?, "dataset")?;
+        record(tx, actor, now, &event)?;
+    }
+    Ok(BulkOutcome::Updated(current.id))
+}
+
+fn withdraw_one(
+    tx: &mut DbConnection,
+    caller: &Principal,
+    now: DateTime<Utc>,
+    publisher: PublisherId,
+    identifier: &str,
+) -> Result<BulkOutcome, AppError> {
+    if !caller.acts_for_publisher(publisher) {
+        return Err(AppError::NotFound("the publisher"));
+    }
+    let current =
+        own(tx, caller, publisher, identifier)?.ok_or(AppError::NotFound("the dataset"))?;
+    if current.status == DatasetStatus::Withdrawn {
+        return Ok(BulkOutcome::Unchanged(current.id));
+    }
+    let (withdrawn, event) = current.change_status(Lifecycle::Withdraw, now)?;
+    updated_under_lock(
+        datasets::update(tx, &withdrawn, current.version)?,
+        "dataset",
+    )?;
+    record(tx, caller.subject.as_str(), now, &event)?;
+    Ok(BulkOutcome::Withdrawn(current.id))
+}

@@ -1,0 +1,140 @@
+//! The bulk-upsert benchmark of BENCHMARKS.md (issue 11's targets: ≥ 5,000 datasets/s all new,
+//! ≥ 20,000/s all unchanged, on SQLite): one partner pushes synthetic descriptions in calls of
+//! 1,000, then pushes the same again.
+//!
+//!     cargo build --release && target/release/hdab-bench bulk --datasets 20000
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use hdab_domain::ids::{CommitteeId, PublisherId};
+use serde_json::{Value, json};
+
+use crate::harness::{Server, free_port, hdab_binary, machine, serve, token, wait_ready};
+
+/// What the bulk benchmark takes.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Datasets to push (in calls of 1,000).
+    #[arg(long, default_value_t = 20_000)]
+    datasets: usize,
+    /// Keep the data directory here instead of a temporary one.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+const CALL: usize = 1_000;
+
+pub fn bench(args: &Args) -> anyhow::Result<()> {
+    let hdab = hdab_binary()?;
+    let dir = match &args.data_dir {
+        Some(dir) => dir.clone(),
+        None => std::env::temp_dir().join(format!("hdab-bench-bulk-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&dir)?;
+    println!("machine: {}", machine());
+    let admin = token(
+        &hdab,
+        &dir,
+        &["--sub", "admin@bench.example", "--role", "hdab_admin"],
+    )?;
+    let port = free_port()?;
+    let server = Server(serve(&hdab, &dir, port)?);
+    let base = format!("http://127.0.0.1:{port}");
+    let result = actix_web::rt::System::new().block_on(async {
+        wait_ready(&base).await?;
+        let client = reqwest::Client::new();
+        let (publisher, committee) = organisations(&client, &base, &admin).await?;
+        let bodies: Vec<String> = (0..args.datasets.div_ceil(CALL))
+            .map(|call| {
+                let items: Vec<_> = (call * CALL..((call + 1) * CALL).min(args.datasets))
+                    .map(|n| hdab_api::shell::seed::synthetic_input(n, publisher, committee))
+                    .collect();
+                serde_json::to_string(&items)
+            })
+            .collect::<Result<_, _>>()?;
+        let megabytes = bodies.iter().map(String::len).sum::<usize>() as f64 / 1e6;
+        let new = push_all(&client, &base, &admin, &bodies, "created").await?;
+        let unchanged = push_all(&client, &base, &admin, &bodies, "unchanged").await?;
+        anyhow::Ok((megabytes, new, unchanged))
+    });
+    drop(server);
+    let (megabytes, new, unchanged) = result?;
+    println!();
+    println!(
+        "| push of {} datasets, calls of {CALL} ({megabytes:.1} MB) | seconds | datasets/s |",
+        args.datasets
+    );
+    println!("|---|---|---|");
+    for (what, seconds) in [("all new", new), ("all unchanged", unchanged)] {
+        println!(
+            "| {what} | {seconds:.2} | {:.0} |",
+            args.datasets as f64 / seconds
+        );
+    }
+    if args.data_dir.is_none() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    Ok(())
+}
+
+/// A publisher and the committee that serves it.
+async fn organisations(
+    client: &reqwest::Client,
+    base: &str,
+    admin: &str,
+) -> anyhow::Result<(PublisherId, CommitteeId)> {
+    let create = |path: &str, body: Value| {
+        client
+            .post(format!("{base}/api/v1/{path}"))
+            .bearer_auth(admin)
+            .json(&body)
+            .send()
+    };
+    let publisher: Value = create("publishers", json!({"name": "Bulk Bench Registry", "country": "NL", "organisation_type": "academic", "contact_email": "bulk@bench.example", "trusted_data_holder": true}))
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let publisher_id = publisher["id"].as_str().unwrap_or_default().to_owned();
+    let committee: Value = create("committees", json!({"name": "Bulk Bench DAC", "publisher_ids": [publisher_id], "decision_rule": "majority"}))
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok((
+        PublisherId::parse(&publisher_id).map_err(|e| anyhow::anyhow!(e.message))?,
+        CommitteeId::parse(committee["id"].as_str().unwrap_or_default())
+            .map_err(|e| anyhow::anyhow!(e.message))?,
+    ))
+}
+
+/// Pushes every body in turn; every item must come back as `expected`. Seconds taken.
+async fn push_all(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    bodies: &[String],
+    expected: &str,
+) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    for body in bodies {
+        let result: Value = client
+            .post(format!("{base}/api/v1/datasets/bulk"))
+            .bearer_auth(token)
+            .header("Content-Type", "application/json")
+            .body(body.clone())
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let items = result["items"].as_array().map_or(0, Vec::len);
+        anyhow::ensure!(
+            result[expected].as_u64() == Some(items as u64),
+            "expected every item {expected}: {}",
+            result["items"][0]
+        );
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
