@@ -28,7 +28,11 @@ pub const BEARER: &str = "bearer";
         (name = "transparency", description = "The public registers of applications, decisions and permits (EHDS Arts 57, 58)."),
     ),
     modifiers(&BearerScheme),
-    components(schemas(crate::Problem, crate::ProblemFieldError)),
+    components(schemas(
+        crate::Problem,
+        crate::ProblemFieldError,
+        crate::catalogue::bulk::BulkItemShape
+    )),
 )]
 pub struct BaseDocument;
 

@@ -18,11 +18,18 @@ pub struct BulkWithdrawal {
     pub withdraw: bool,
 }
 
-/// One item of a push: a description to publish (created, or updated when the publisher
-/// already has a dataset with its identifier), or a withdrawal.
+/// One item of a push: a description to publish (a `DatasetInput`: created, or updated when
+/// the publisher already has a dataset with its identifier), or a `BulkWithdrawal`. Items are
+/// judged one by one: one that is neither comes back `rejected` with its problem, and the
+/// others are written.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(value_type = Object)]
+pub struct BulkItemInput(pub serde_json::Value);
+
+/// The two shapes an item may take, for clients that build them.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
-pub enum BulkItemInput {
+pub enum BulkItemShape {
     Withdrawal(BulkWithdrawal),
     Dataset(Box<DatasetInput>),
 }
