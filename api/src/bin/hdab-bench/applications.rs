@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::harness::{
-    Load, Probe, Server, collect, free_port, hdab_binary, load, machine, row, run, serve, token,
+    DataDir, Load, Probe, Server, collect, free_port, hdab_binary, load, row, run, serve, token,
     wait_ready,
 };
 
@@ -45,15 +45,7 @@ const REGISTER_PAGES: usize = 40;
 
 pub fn bench(args: &Args) -> anyhow::Result<()> {
     let hdab = hdab_binary()?;
-    let dir = match &args.data_dir {
-        Some(dir) => dir.clone(),
-        None => {
-            std::env::temp_dir().join(format!("hdab-bench-applications-{}", std::process::id()))
-        }
-    };
-    std::fs::create_dir_all(&dir)?;
-    println!("machine: {}", machine());
-    println!("data directory: {}", dir.display());
+    let dir = DataDir::open(args.data_dir.as_ref(), "applications")?;
     run(
         &hdab,
         &dir,
@@ -157,9 +149,6 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
             &trivial
         )
     );
-    if args.data_dir.is_none() {
-        std::fs::remove_dir_all(&dir)?;
-    }
     Ok(())
 }
 

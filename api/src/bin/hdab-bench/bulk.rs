@@ -10,7 +10,7 @@ use std::time::Instant;
 use hdab_domain::ids::{CommitteeId, PublisherId};
 use serde_json::{Value, json};
 
-use crate::harness::{Server, free_port, hdab_binary, machine, serve, token, wait_ready};
+use crate::harness::{DataDir, Server, free_port, hdab_binary, serve, token, wait_ready};
 
 /// What the bulk benchmark takes.
 #[derive(clap::Args)]
@@ -27,12 +27,7 @@ const CALL: usize = 1_000;
 
 pub fn bench(args: &Args) -> anyhow::Result<()> {
     let hdab = hdab_binary()?;
-    let dir = match &args.data_dir {
-        Some(dir) => dir.clone(),
-        None => std::env::temp_dir().join(format!("hdab-bench-bulk-{}", std::process::id())),
-    };
-    std::fs::create_dir_all(&dir)?;
-    println!("machine: {}", machine());
+    let dir = DataDir::open(args.data_dir.as_ref(), "bulk")?;
     let admin = token(
         &hdab,
         &dir,
@@ -71,9 +66,6 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
             "| {what} | {seconds:.2} | {:.0} |",
             args.datasets as f64 / seconds
         );
-    }
-    if args.data_dir.is_none() {
-        std::fs::remove_dir_all(&dir)?;
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::harness::{
-    Probe, Server, free_port, hdab_binary, load, machine, run, serve, wait_ready,
+    DataDir, Probe, Server, free_port, hdab_binary, load, run, serve, wait_ready,
 };
 
 /// What the catalogue benchmark takes.
@@ -45,13 +45,7 @@ const SEARCHES: &[&str] = &[
 
 pub fn bench(args: &Args) -> anyhow::Result<()> {
     let hdab = hdab_binary()?;
-    let dir = match &args.data_dir {
-        Some(dir) => dir.clone(),
-        None => std::env::temp_dir().join(format!("hdab-bench-{}", std::process::id())),
-    };
-    std::fs::create_dir_all(&dir)?;
-    println!("machine: {}", machine());
-    println!("data directory: {}", dir.display());
+    let dir = DataDir::open(args.data_dir.as_ref(), "catalogue")?;
 
     let started = Instant::now();
     run(
@@ -131,9 +125,6 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
         "| full Turtle export | {export_seconds:.2} s wall; {} |",
         export_report.trim()
     );
-    if args.data_dir.is_none() {
-        std::fs::remove_dir_all(&dir)?;
-    }
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use crate::harness::{Server, free_port, hdab_binary, machine, run, serve, token, wait_ready};
+use crate::harness::{DataDir, Server, free_port, hdab_binary, run, serve, token, wait_ready};
 
 /// What the change-feed benchmark takes.
 #[derive(clap::Args)]
@@ -31,12 +31,7 @@ const PAGE: usize = 1_000;
 
 pub fn bench(args: &Args) -> anyhow::Result<()> {
     let hdab = hdab_binary()?;
-    let dir = match &args.data_dir {
-        Some(dir) => dir.clone(),
-        None => std::env::temp_dir().join(format!("hdab-bench-changes-{}", std::process::id())),
-    };
-    std::fs::create_dir_all(&dir)?;
-    println!("machine: {}", machine());
+    let dir = DataDir::open(args.data_dir.as_ref(), "changes")?;
     run(
         &hdab,
         &dir,
@@ -73,9 +68,6 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
             pass.seconds,
             pass.read as f64 / pass.seconds
         );
-    }
-    if args.data_dir.is_none() {
-        std::fs::remove_dir_all(&dir)?;
     }
     Ok(())
 }

@@ -30,6 +30,45 @@ impl Load {
     }
 }
 
+/// A benchmark's data directory: the one asked for (kept), or a temporary one removed when the
+/// benchmark ends, also when it fails midway. Opening it prints the machine and the directory.
+pub struct DataDir {
+    path: std::path::PathBuf,
+    temporary: bool,
+}
+
+impl DataDir {
+    pub fn open(kept: Option<&std::path::PathBuf>, bench: &str) -> anyhow::Result<Self> {
+        let (path, temporary) = match kept {
+            Some(path) => (path.clone(), false),
+            None => (
+                std::env::temp_dir().join(format!("hdab-bench-{bench}-{}", std::process::id())),
+                true,
+            ),
+        };
+        std::fs::create_dir_all(&path)?;
+        println!("machine: {}", machine());
+        println!("data directory: {}", path.display());
+        Ok(Self { path, temporary })
+    }
+}
+
+impl std::ops::Deref for DataDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
 pub fn env_for(command: &mut Command, dir: &Path) {
     command
         .env("HDAB_DATA_DIR", dir)
@@ -245,7 +284,7 @@ pub fn row(what: &str, load: &Load) -> String {
     )
 }
 
-pub fn machine() -> String {
+fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::harness::{
-    Probe, Server, free_port, hdab_binary, load, machine, row, run, serve, token, wait_ready,
+    DataDir, Probe, Server, free_port, hdab_binary, load, row, run, serve, token, wait_ready,
 };
 
 /// What the permits benchmark takes.
@@ -46,13 +46,7 @@ const REVOKED: usize = 2;
 
 pub fn bench(args: &Args) -> anyhow::Result<()> {
     let hdab = hdab_binary()?;
-    let dir = match &args.data_dir {
-        Some(dir) => dir.clone(),
-        None => std::env::temp_dir().join(format!("hdab-bench-permits-{}", std::process::id())),
-    };
-    std::fs::create_dir_all(&dir)?;
-    println!("machine: {}", machine());
-    println!("data directory: {}", dir.display());
+    let dir = DataDir::open(args.data_dir.as_ref(), "permits")?;
     run(&hdab, &dir, &["seed", "--synthetic", "200"])?;
     let port = free_port()?;
     let server = Server(serve(&hdab, &dir, port)?);
@@ -113,9 +107,6 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
         args.optouts,
         ms.join(" / ")
     );
-    if args.data_dir.is_none() {
-        std::fs::remove_dir_all(&dir)?;
-    }
     Ok(())
 }
 
