@@ -190,6 +190,11 @@ codes! {
     UNKNOWN_PARTY = "unknown_party";
     /// Not one of the actions on an application.
     UNKNOWN_ACTION = "unknown_action";
+    /// Not one of the kinds of harvest source.
+    UNKNOWN_HARVEST_KIND = "unknown_harvest_kind";
+    /// A URL hdab may not call: its address is not public (loopback, private, link-local),
+    /// and configuration does not allow it.
+    ADDRESS_REFUSED = "address_refused";
 
     // ---- Problem-level codes: the `code` of a whole 4xx or 503 answer ----
 

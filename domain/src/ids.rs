@@ -112,6 +112,11 @@ typed_id!(
     "permit"
 );
 typed_id!(
+    /// A catalogue hdab harvests.
+    HarvestSourceId,
+    "harvest source"
+);
+typed_id!(
     /// One entry of the event log.
     EventId,
     "event"

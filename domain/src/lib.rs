@@ -11,6 +11,7 @@ pub mod codes;
 pub mod committee;
 pub mod error;
 pub mod event;
+pub mod harvest;
 pub mod ids;
 pub mod limits;
 pub mod permits;

@@ -24,7 +24,7 @@ pub const BEARER: &str = "bearer";
         (name = "jobs", description = "Background jobs: their schedule and run log."),
         (name = "applications", description = "Access applications (EHDS Art 67) and data requests (Art 69): drafting, submission, committee review, decisions, deadlines and history."),
         (name = "permits", description = "Data permits (EHDS Art 68): their lifecycle, GA4GH Passport visas and their verification, and the opt-out registry (Art 71)."),
-        (name = "partners", description = "What partner systems sync with: the change feed of the event log."),
+        (name = "partners", description = "What partner systems sync with: the change feed of the event log, bulk upsert of dataset descriptions, and harvesting other catalogues (DCAT-AP or another hdab)."),
         (name = "transparency", description = "The public registers of applications, decisions and permits (EHDS Arts 57, 58)."),
     ),
     modifiers(&BearerScheme),

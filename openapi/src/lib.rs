@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod changes;
 pub mod document;
 mod fields;
+pub mod harvest;
 pub mod ids;
 pub mod jobs;
 pub mod organisations;

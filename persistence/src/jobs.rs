@@ -114,6 +114,25 @@ pub fn release(
     Ok(())
 }
 
+/// Moves `name`'s next run to `next_run_at`, whoever holds it now (a run in hand finishes and
+/// then schedules its successor from its own end).
+pub fn reschedule(
+    conn: &mut DbConnection,
+    name: &str,
+    next_run_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::update(jobs::table.find(name))
+        .set(jobs::next_run_at.eq(next_run_at.naive_utc()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Removes `name` from the schedule (its run log stays).
+pub fn forget(conn: &mut DbConnection, name: &str) -> Result<(), StoreError> {
+    diesel::delete(jobs::table.find(name)).execute(conn)?;
+    Ok(())
+}
+
 pub fn record_run(conn: &mut DbConnection, run: &JobRun) -> Result<(), StoreError> {
     diesel::insert_into(job_runs::table)
         .values((

@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod harvest;
 pub mod idempotency;
 pub mod jobs;
 pub mod names;

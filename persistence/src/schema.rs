@@ -137,6 +137,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    harvest_sources (id) {
+        id -> Text,
+        document -> Text,
+        version -> BigInt,
+        sealed_credentials -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        last_modified -> Nullable<Text>,
+        feed_position -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    harvest_runs (id) {
+        id -> Text,
+        source_id -> Text,
+        started_at -> Timestamp,
+        document -> Text,
+    }
+}
+
+diesel::table! {
+    harvest_records (source_id, record_key) {
+        source_id -> Text,
+        record_key -> Text,
+        dataset_id -> Text,
+    }
+}
+
+diesel::table! {
     permit_keys (kid) {
         kid -> Text,
         public_jwk -> Text,
@@ -226,6 +256,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     permits,
     permit_parties,
     permit_keys,
+    harvest_sources,
+    harvest_runs,
+    harvest_records,
     opt_outs,
     secret_checks,
     applications,

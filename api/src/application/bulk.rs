@@ -110,7 +110,7 @@ fn one(
 
 /// The stored dataset of `publisher` with `identifier` that `caller` may change: partners
 /// act on what is published, never on a holder's draft.
-fn own(
+pub(super) fn own(
     tx: &mut DbConnection,
     caller: &Principal,
     publisher: PublisherId,
@@ -124,7 +124,7 @@ fn own(
     }
 }
 
-fn upsert_one(
+pub(super) fn upsert_one(
     tx: &mut DbConnection,
     caller: &Principal,
     now: DateTime<Utc>,
@@ -155,7 +155,7 @@ fn upsert_one(
     Ok(BulkOutcome::Updated(current.id))
 }
 
-fn withdraw_one(
+pub(super) fn withdraw_one(
     tx: &mut DbConnection,
     caller: &Principal,
     now: DateTime<Utc>,

@@ -7,7 +7,7 @@ use hdab_domain::auth::Principal;
 use hdab_domain::catalogue::{Dataset, DatasetDetails, DatasetStatus, Lifecycle};
 use hdab_domain::codes;
 use hdab_domain::event::Event;
-use hdab_domain::ids::DatasetId;
+use hdab_domain::ids::{CommitteeId, DatasetId, PublisherId};
 use hdab_domain::version::Precondition;
 use hdab_domain::{FieldErrors, ValueError};
 use hdab_persistence::{DbConnection, committees, datasets, events, publishers};
@@ -60,13 +60,22 @@ pub(super) fn check_references_for(
     if !may_write || publishers::find(conn, details.publisher_id)?.is_none() {
         return Err(AppError::NotFound("the publisher"));
     }
+    committee_serves(conn, details.committee_id, details.publisher_id)
+}
+
+/// That `committee` exists and serves `publisher`, or the `committee_id` field's problem.
+pub(super) fn committee_serves(
+    conn: &mut DbConnection,
+    committee: CommitteeId,
+    publisher: PublisherId,
+) -> Result<(), AppError> {
     let mut errors = FieldErrors::new();
-    match committees::find(conn, details.committee_id)? {
+    match committees::find(conn, committee)? {
         None => errors.add(
             "committee_id",
             ValueError::new(codes::UNKNOWN_COMMITTEE, "no committee has this id"),
         ),
-        Some(c) if !c.details.publisher_ids().contains(&details.publisher_id) => errors.add(
+        Some(c) if !c.details.publisher_ids().contains(&publisher) => errors.add(
             "committee_id",
             ValueError::new(
                 codes::COMMITTEE_DOES_NOT_SERVE_PUBLISHER,

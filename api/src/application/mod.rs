@@ -12,6 +12,7 @@ mod clock;
 pub mod committees;
 pub mod datasets;
 mod error;
+pub mod harvest;
 pub mod opt_outs;
 pub mod permit_keys;
 pub mod permits;

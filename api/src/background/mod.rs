@@ -10,6 +10,7 @@
 
 mod checkpoints;
 mod deadlines;
+pub mod harvest;
 mod idempotency;
 mod log_watch;
 mod permit_expiry;
@@ -28,6 +29,16 @@ use hdab_domain::event::ChainedEvent;
 use hdab_persistence::DbConnection;
 
 use crate::application::AppError;
+
+/// This process, as the job schedule and the run logs name it: its pid and a random tag (pids
+/// repeat across hosts and restarts).
+pub fn instance_name() -> String {
+    format!(
+        "pid-{}-{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
 
 /// A read model that follows the event log.
 pub trait Follower: Send + Sync {

@@ -10,6 +10,7 @@ use hdab_persistence::{DbConnection, Pool, events};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+use super::harvest::{Harvester, SCHEDULER_TICK};
 use super::{Follower, Job};
 use crate::application::AppError;
 use hdab_persistence::now;
@@ -48,11 +49,17 @@ pub struct Runner {
     nudged: Notify,
 }
 
-/// The running task; [`RunnerHandle::stop`] ends it after the work in hand.
+/// The running task (and the harvest scheduler beside it, when there is one);
+/// [`RunnerHandle::stop`] ends them after the work in hand.
 pub struct RunnerHandle {
     stop: Arc<Notify>,
     task: JoinHandle<()>,
+    harvests: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
 }
+
+/// How long stopping waits for a harvest run in hand before dropping it (its claim then
+/// lapses with its lease).
+const HARVEST_STOP_GRACE: Duration = Duration::from_secs(10);
 
 impl RunnerHandle {
     pub async fn stop(self) {
@@ -60,6 +67,33 @@ impl RunnerHandle {
         if self.task.await.is_err() {
             tracing::warn!("the job runner ended abnormally");
         }
+        if let Some((stop, task)) = self.harvests {
+            let _ = stop.send(true);
+            let abort = task.abort_handle();
+            if actix_web::rt::time::timeout(HARVEST_STOP_GRACE, task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("a harvest run was still going at shutdown; it was dropped");
+                abort.abort();
+            }
+        }
+    }
+
+    /// Runs due harvests beside the job runner, one after another, until stopped.
+    pub fn with_harvests(mut self, harvester: Arc<Harvester>) -> Self {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let task = actix_web::rt::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = stopped.changed() => break,
+                    _ = actix_web::rt::time::sleep(SCHEDULER_TICK) => {}
+                }
+                harvester.run_due().await;
+            }
+        });
+        self.harvests = Some((stop, task));
+        self
     }
 }
 
@@ -68,11 +102,7 @@ impl Runner {
         Self {
             followers: followers.into_iter().map(|f| (f, Mutex::new(()))).collect(),
             jobs,
-            instance: format!(
-                "pid-{}-{}",
-                std::process::id(),
-                &Uuid::new_v4().simple().to_string()[..8]
-            ),
+            instance: super::instance_name(),
             nudged: Notify::new(),
         }
     }
@@ -114,7 +144,11 @@ impl Runner {
             }
             tracing::info!("the job runner stopped");
         });
-        RunnerHandle { stop, task }
+        RunnerHandle {
+            stop,
+            task,
+            harvests: None,
+        }
     }
 
     /// One round: catch the followers up, run what is due. Failures are logged and retried

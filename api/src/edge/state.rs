@@ -9,7 +9,7 @@ use hdab_persistence::{DbConnection, Pool, StoreError};
 use crate::application::AppError;
 use crate::application::checkpoints::Checkpoints;
 use crate::application::permit_keys::PermitKeys;
-use crate::application::secrets::OptOutHasher;
+use crate::application::secrets::{KeyEncryptionKey, OptOutHasher};
 use crate::background::{LogWatch, Runner};
 use crate::edge::error::ApiError;
 use crate::projections::permit_grants::PermitGrants;
@@ -35,6 +35,8 @@ pub struct AppState {
     pub opt_out_hasher: Arc<OptOutHasher>,
     /// The log's head, which long-polling readers of the change feed wait on.
     pub log_watch: Arc<LogWatch>,
+    /// Seals harvest sources' credentials.
+    pub harvest_kek: Arc<KeyEncryptionKey>,
 }
 
 impl AppState {

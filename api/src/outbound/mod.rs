@@ -59,6 +59,9 @@ pub enum OutboundError {
 /// An answer, its body read in full (within the size limit).
 #[derive(Debug, Clone)]
 pub struct Answer {
+    /// Where it came from, after redirects: relative links in it resolve against this.
+    pub url: url::Url,
+    /// 2xx, or 304 Not Modified to a conditional request.
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
@@ -104,13 +107,24 @@ impl Outbound {
     /// GETs `url`, retrying what may pass, and reads at most `max_bytes` of the answer. A
     /// status other than 2xx is an error.
     pub async fn get(&self, url: &url::Url, max_bytes: usize) -> Result<Answer, OutboundError> {
+        self.get_with(url, &HeaderMap::new(), max_bytes).await
+    }
+
+    /// [`Outbound::get`] with request `headers` (`Accept`, credentials, `If-None-Match`,
+    /// ...); a 304 Not Modified is an answer too, with no body.
+    pub async fn get_with(
+        &self,
+        url: &url::Url,
+        headers: &HeaderMap,
+        max_bytes: usize,
+    ) -> Result<Answer, OutboundError> {
         self.settings
             .policy
             .check_url(url)
             .map_err(OutboundError::Refused)?;
         let mut attempt = 0;
         loop {
-            let retry_after = match self.get_once(url, max_bytes).await {
+            let retry_after = match self.get_once(url, headers, max_bytes).await {
                 Ok(answer) => return Ok(answer),
                 Err(Failure::Passing { after, .. }) if attempt < self.settings.retries => after,
                 Err(Failure::Passing { error, .. } | Failure::Final(error)) => return Err(error),
@@ -135,10 +149,16 @@ impl Outbound {
         Duration::from_millis(rand::thread_rng().gen_range(0..=millis))
     }
 
-    async fn get_once(&self, url: &url::Url, max_bytes: usize) -> Result<Answer, Failure> {
+    async fn get_once(
+        &self,
+        url: &url::Url,
+        headers: &HeaderMap,
+        max_bytes: usize,
+    ) -> Result<Answer, Failure> {
         let mut response = self
             .client
             .get(url.clone())
+            .headers(headers.clone())
             .send()
             .await
             .map_err(Failure::from_transport)?;
@@ -149,7 +169,7 @@ impl Outbound {
                 error: OutboundError::Status(status),
             });
         }
-        if !status.is_success() {
+        if !status.is_success() && status != StatusCode::NOT_MODIFIED {
             return Err(Failure::Final(OutboundError::Status(status)));
         }
         if response
@@ -159,6 +179,7 @@ impl Outbound {
             return Err(Failure::Final(OutboundError::TooLarge(max_bytes)));
         }
         let headers = response.headers().clone();
+        let final_url = response.url().clone();
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(Failure::from_transport)? {
             if body.len() + chunk.len() > max_bytes {
@@ -167,6 +188,7 @@ impl Outbound {
             body.extend_from_slice(&chunk);
         }
         Ok(Answer {
+            url: final_url,
             status,
             headers,
             body,

@@ -63,6 +63,31 @@ impl AddressPolicy {
     }
 }
 
+impl AddressPolicy {
+    /// [`AddressPolicy::check_url`], and for a name, that it resolves to an address hdab may
+    /// call: a URL refused at every run is refused when it is registered. A name that does not
+    /// resolve now passes (it may later); every call checks again.
+    pub async fn check_resolved(&self, url: &url::Url) -> Result<(), String> {
+        self.check_url(url)?;
+        let Some(url::Host::Domain(host)) = url.host() else {
+            return Ok(());
+        };
+        if self.host_allowed(host, url.port_or_known_default()) {
+            return Ok(());
+        }
+        let Ok(found) = tokio::net::lookup_host((host, 0)).await else {
+            return Ok(());
+        };
+        let found: Vec<SocketAddr> = found.collect();
+        if !found.is_empty() && found.iter().all(|a| !is_public(a.ip())) {
+            return Err(format!(
+                "{host} resolves only to non-public addresses, which hdab does not call"
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Whether `ip` is an address of the public internet.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {

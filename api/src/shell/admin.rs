@@ -1,5 +1,5 @@
-//! Administrative commands run beside (or without) a server: `hdab keys rotate` and
-//! `hdab audit verify`.
+//! Administrative commands run beside (or without) a server: `hdab keys rotate`,
+//! `hdab audit verify` and `hdab harvest`.
 
 use crate::application::checkpoints::Checkpoints;
 use crate::application::permit_keys::PermitKeys;
@@ -49,4 +49,29 @@ pub fn verify_audit(settings: &Settings) -> anyhow::Result<String> {
             verification.events_checked
         ),
     }
+}
+
+/// Runs one harvest source now, claimed like a scheduled run (a server running it meanwhile
+/// makes this refuse); returns the run log entry as JSON, or fails when the run failed.
+pub fn harvest(settings: Settings, source: &str) -> anyhow::Result<String> {
+    use crate::background::harvest::NotRun;
+    use hdab_domain::harvest::RunOutcome;
+    let id = hdab_domain::ids::HarvestSourceId::parse(source)
+        .map_err(|e| anyhow::anyhow!("--source: {}", e.message))?;
+    let pool = crate::shell::server::open_database(&settings)?;
+    let harvester = crate::shell::server::harvester(&settings, &pool, None)?;
+    let run = actix_web::rt::System::new().block_on(async move {
+        match harvester.run_claimed(id, true).await {
+            Ok(run) => Ok(run),
+            Err(NotRun::Busy) => anyhow::bail!(
+                "another process is running harvest source {id}; its run will be in the run log"
+            ),
+            Err(NotRun::Failed(error)) => anyhow::bail!("harvest source {id}: {error}"),
+        }
+    })?;
+    let report = serde_json::to_string_pretty(&hdab_openapi::harvest::HarvestRunView::from(&run))?;
+    if run.outcome == RunOutcome::Failed {
+        anyhow::bail!("the run failed:\n{report}");
+    }
+    Ok(report)
 }

@@ -53,6 +53,15 @@ enum Command {
     /// Check the event log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Run one harvest source now and print its run log entry; exit 1 if the run failed.
+    Harvest(HarvestArgs),
+}
+
+#[derive(Args)]
+struct HarvestArgs {
+    /// The source's id (`GET /api/v1/harvest-sources`).
+    #[arg(long, value_name = "ID")]
+    source: String,
 }
 
 #[derive(Subcommand)]
@@ -156,6 +165,9 @@ pub fn main() -> ExitCode {
         }
         Command::Audit(AuditCommand::Verify) => {
             crate::shell::admin::verify_audit(&settings).map(|report| println!("{report}"))
+        }
+        Command::Harvest(args) => {
+            crate::shell::admin::harvest(settings, &args.source).map(|report| println!("{report}"))
         }
     };
     match result {

@@ -11,6 +11,7 @@ use actix_web::{HttpServer, web};
 use crate::application::checkpoints::Checkpoints;
 use crate::application::permit_keys::PermitKeys;
 use crate::application::secrets::{KeyEncryptionKey, OptOutHasher};
+use crate::background::harvest::Harvester;
 use crate::background::{
     CheckpointJob, DeadlineJob, Follower, IdempotencyExpiryJob, Job, LogWatch, PermitExpiryJob,
     Runner, RunnerHandle,
@@ -18,6 +19,7 @@ use crate::background::{
 use crate::edge::app::{self, RouteTable, Shared};
 use crate::edge::auth::TokenVerifier;
 use crate::edge::state::AppState;
+use crate::outbound::Outbound;
 use crate::projections::permit_grants::PermitGrants;
 use crate::projections::search::Indexer;
 use crate::shell::config::{AuthMode, Settings};
@@ -69,7 +71,11 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
         Arc::clone(&log_watch) as Arc<dyn Follower>,
     ];
     let runner = Arc::new(runner(&settings, followers, &checkpoints));
-    let runner_handle = Arc::clone(&runner).spawn(pool.clone());
+    let harvester = Arc::new(harvester(&settings, &pool, Some(Arc::clone(&runner)))?);
+    let harvest_kek = Arc::clone(&harvester.kek);
+    let runner_handle = Arc::clone(&runner)
+        .spawn(pool.clone())
+        .with_harvests(harvester);
     let document = app::openapi_document();
     let settings = Arc::new(settings);
     let shared = Shared {
@@ -84,6 +90,7 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
             permit_grants: permits.grants,
             opt_out_hasher: permits.hasher,
             log_watch,
+            harvest_kek,
         }),
         verifier: web::Data::new(verifier),
         metrics: web::Data::new(Metrics::new()?),
@@ -222,6 +229,28 @@ fn open_permits(
         keys,
         grants,
         hasher,
+    })
+}
+
+/// The harvester of this process: harvest sources are read through an outbound client with
+/// the configured timeouts, retries and address policy, and their credentials opened with the
+/// key-encryption key.
+pub fn harvester(
+    settings: &Settings,
+    pool: &hdab_persistence::Pool,
+    runner: Option<Arc<Runner>>,
+) -> anyhow::Result<Harvester> {
+    Ok(Harvester {
+        pool: pool.clone(),
+        outbound: Outbound::new(settings.outbound.clone()).map_err(anyhow::Error::msg)?,
+        kek: Arc::new(
+            KeyEncryptionKey::load_or_create(&settings.permit_key_encryption_key_file)
+                .map_err(anyhow::Error::msg)?,
+        ),
+        clock: settings.clock.clone(),
+        runner,
+        max_bytes: settings.harvest_max_bytes,
+        instance: crate::background::instance_name(),
     })
 }
 

@@ -72,14 +72,13 @@ impl DuoPermission {
     pub const CODES: &'static [&'static str] = &["NRES", "GRU", "HMB", "DS", "POA"];
 
     pub fn term(&self) -> DuoTerm {
-        let (code, id) = match self {
-            Self::NoRestriction => ("NRES", "0000004"),
-            Self::GeneralResearchUse => ("GRU", "0000042"),
-            Self::HealthMedicalBiomedical => ("HMB", "0000006"),
-            Self::DiseaseSpecific(_) => ("DS", "0000007"),
-            Self::PopulationOriginsAncestry => ("POA", "0000011"),
-        };
-        DuoTerm { code, id }
+        DuoTerm::of(match self {
+            Self::NoRestriction => "NRES",
+            Self::GeneralResearchUse => "GRU",
+            Self::HealthMedicalBiomedical => "HMB",
+            Self::DiseaseSpecific(_) => "DS",
+            Self::PopulationOriginsAncestry => "POA",
+        })
     }
 }
 
@@ -90,31 +89,76 @@ impl DuoModifier {
     ];
 
     pub fn term(&self) -> DuoTerm {
-        let (code, id) = match self {
-            Self::NoMethodsDevelopment => ("NMDS", "0000015"),
-            Self::GeneticStudiesOnly => ("GSO", "0000016"),
-            Self::NonProfitNonCommercial => ("NPUNCU", "0000018"),
-            Self::NonProfitUse => ("NPU", "0000045"),
-            Self::NonCommercialUse => ("NCU", "0000046"),
-            Self::EthicsApproval => ("IRB", "0000021"),
-            Self::Collaboration => ("COL", "0000020"),
-            Self::Publication => ("PUB", "0000019"),
-            Self::PublicationMoratorium(_) => ("MOR", "0000024"),
-            Self::ReturnToDatabase => ("RTN", "0000029"),
-            Self::TimeLimit(_) => ("TS", "0000025"),
-            Self::UserSpecific => ("US", "0000026"),
-            Self::ProjectSpecific => ("PS", "0000027"),
-            Self::InstitutionSpecific => ("IS", "0000028"),
-            Self::GeographicalRestriction(_) => ("GS", "0000022"),
-        };
-        DuoTerm { code, id }
+        DuoTerm::of(match self {
+            Self::NoMethodsDevelopment => "NMDS",
+            Self::GeneticStudiesOnly => "GSO",
+            Self::NonProfitNonCommercial => "NPUNCU",
+            Self::NonProfitUse => "NPU",
+            Self::NonCommercialUse => "NCU",
+            Self::EthicsApproval => "IRB",
+            Self::Collaboration => "COL",
+            Self::Publication => "PUB",
+            Self::PublicationMoratorium(_) => "MOR",
+            Self::ReturnToDatabase => "RTN",
+            Self::TimeLimit(_) => "TS",
+            Self::UserSpecific => "US",
+            Self::ProjectSpecific => "PS",
+            Self::InstitutionSpecific => "IS",
+            Self::GeographicalRestriction(_) => "GS",
+        })
     }
 }
 
+/// Each condition's short code and its DUO term number.
+const TERMS: &[(&str, &str)] = &[
+    ("NRES", "0000004"),
+    ("GRU", "0000042"),
+    ("HMB", "0000006"),
+    ("DS", "0000007"),
+    ("POA", "0000011"),
+    ("NMDS", "0000015"),
+    ("GSO", "0000016"),
+    ("NPUNCU", "0000018"),
+    ("NPU", "0000045"),
+    ("NCU", "0000046"),
+    ("IRB", "0000021"),
+    ("COL", "0000020"),
+    ("PUB", "0000019"),
+    ("MOR", "0000024"),
+    ("RTN", "0000029"),
+    ("TS", "0000025"),
+    ("US", "0000026"),
+    ("PS", "0000027"),
+    ("IS", "0000028"),
+    ("GS", "0000022"),
+];
+
+/// The OBO library's prefix of DUO term IRIs.
+const DUO_IRI_PREFIX: &str = "http://purl.obolibrary.org/obo/DUO_";
+
 impl DuoTerm {
+    /// The term of a short code from the lists above.
+    fn of(code: &'static str) -> Self {
+        let id = TERMS
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map_or("", |(_, id)| *id);
+        Self { code, id }
+    }
+
+    /// The short code of a DUO term IRI (`http://purl.obolibrary.org/obo/DUO_0000042` →
+    /// `GRU`), if it is one hdab knows.
+    pub fn code_of_iri(iri: &str) -> Option<&'static str> {
+        let id = iri.strip_prefix(DUO_IRI_PREFIX)?;
+        TERMS
+            .iter()
+            .find(|(_, known)| *known == id)
+            .map(|(code, _)| *code)
+    }
+
     /// The term's IRI in the OBO library.
     pub fn iri(&self) -> String {
-        format!("http://purl.obolibrary.org/obo/DUO_{}", self.id)
+        format!("{DUO_IRI_PREFIX}{}", self.id)
     }
 }
 

@@ -210,6 +210,14 @@ impl LanguageTag {
         self.0.split('-').next().unwrap_or(&self.0)
     }
 
+    /// The language of a code in the EU language authority list (`DEU` → `de`).
+    pub fn from_eu_code(eu_code: &str) -> Option<Self> {
+        LANGUAGES
+            .iter()
+            .find(|(_, eu)| *eu == eu_code)
+            .map(|(code, _)| Self((*code).to_owned()))
+    }
+
     /// The code in the EU language authority list (`DEU` for `de-AT`).
     pub fn eu_code(&self) -> &'static str {
         LANGUAGES

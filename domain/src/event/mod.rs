@@ -20,6 +20,7 @@ use crate::catalogue::Dataset;
 use crate::code_enum;
 use crate::codes;
 use crate::committee::Committee;
+use crate::harvest::HarvestSource;
 use crate::ids::{CommitteeId, PublisherId};
 use crate::permits::optout::{OptOutBatch, OptOutCheck};
 use crate::permits::{Permit, PermitChange};
@@ -72,6 +73,9 @@ code_enum!(
         PermitOptOutChecked = "permit.optout_checked",
         OptOutsRecorded = "optout.recorded",
         PermitKeyRotated = "permit_key.rotated",
+        HarvestSourceCreated = "harvest_source.created",
+        HarvestSourceUpdated = "harvest_source.updated",
+        HarvestSourceDeleted = "harvest_source.deleted",
     }
 );
 
@@ -111,6 +115,9 @@ pub enum Event {
     OptOutChecked(OptOutCheck),
     OptOutsRecorded(OptOutBatch),
     PermitKeyRotated(PermitKeyRotation),
+    HarvestSourceCreated(HarvestSource),
+    HarvestSourceUpdated(HarvestSource),
+    HarvestSourceDeleted(HarvestSource),
 }
 
 /// A new permit-signing key made current; its public key is in the JWKS.
@@ -163,6 +170,9 @@ impl Event {
             Self::OptOutChecked(_) => EventKind::PermitOptOutChecked,
             Self::OptOutsRecorded(_) => EventKind::OptOutsRecorded,
             Self::PermitKeyRotated(_) => EventKind::PermitKeyRotated,
+            Self::HarvestSourceCreated(_) => EventKind::HarvestSourceCreated,
+            Self::HarvestSourceUpdated(_) => EventKind::HarvestSourceUpdated,
+            Self::HarvestSourceDeleted(_) => EventKind::HarvestSourceDeleted,
         }
     }
 
@@ -183,6 +193,9 @@ impl Event {
             Self::OptOutChecked(check) => check.permit_id.to_string(),
             Self::OptOutsRecorded(batch) => batch.batch_id.to_string(),
             Self::PermitKeyRotated(rotation) => rotation.kid.clone(),
+            Self::HarvestSourceCreated(s)
+            | Self::HarvestSourceUpdated(s)
+            | Self::HarvestSourceDeleted(s) => s.id.to_string(),
         }
     }
 
@@ -209,6 +222,9 @@ impl Event {
             Self::OptOutChecked(check) => versioned(check),
             Self::OptOutsRecorded(batch) => versioned(batch),
             Self::PermitKeyRotated(rotation) => versioned(rotation),
+            Self::HarvestSourceCreated(s)
+            | Self::HarvestSourceUpdated(s)
+            | Self::HarvestSourceDeleted(s) => versioned(s),
         }?;
         let kind = self.kind();
         Ok(NewEvent {
@@ -251,6 +267,9 @@ impl Event {
             EventKind::PermitOptOutChecked => data_as(data).map(Self::OptOutChecked),
             EventKind::OptOutsRecorded => data_as(data).map(Self::OptOutsRecorded),
             EventKind::PermitKeyRotated => data_as(data).map(Self::PermitKeyRotated),
+            EventKind::HarvestSourceCreated => data_as(data).map(Self::HarvestSourceCreated),
+            EventKind::HarvestSourceUpdated => data_as(data).map(Self::HarvestSourceUpdated),
+            EventKind::HarvestSourceDeleted => data_as(data).map(Self::HarvestSourceDeleted),
             kind if kind.entity_type() == "permit" => {
                 let change =
                     PermitChange::parse(kind.as_str()).map_err(|e| malformed(e.message.clone()))?;

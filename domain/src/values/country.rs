@@ -35,6 +35,15 @@ impl CountryCode {
         ISO_3166.iter().map(|(alpha_2, _)| *alpha_2)
     }
 
+    /// The country of an ISO 3166-1 alpha-3 code (`BEL` → `BE`), as the EU country authority
+    /// list names countries.
+    pub fn from_alpha_3(alpha_3: &str) -> Option<Self> {
+        ISO_3166
+            .iter()
+            .find(|(_, known)| *known == alpha_3)
+            .and_then(|(alpha_2, _)| Self::parse(alpha_2).ok())
+    }
+
     /// The ISO 3166-1 alpha-3 code, as the EU country authority list names countries.
     pub fn alpha_3(&self) -> &'static str {
         ISO_3166

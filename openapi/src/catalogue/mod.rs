@@ -5,7 +5,7 @@
 //! search request and result shapes.
 
 pub mod bulk;
-mod parse;
+pub mod parse;
 mod render;
 mod search;
 mod types;

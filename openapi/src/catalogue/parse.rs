@@ -215,6 +215,24 @@ fn duo_modifier(
     errors.take(field, DuoModifier::try_from(&DuoCondition::from(wire)))
 }
 
+/// The data-use conditions of `wire`, each failure named under `data_use`.
+pub fn data_use(errors: &mut FieldErrors, wire: &DataUseWire) -> Option<DataUseConditions> {
+    let permission = duo_permission(errors, &wire.permission);
+    let modifiers = (0..within(errors, "data_use.modifiers", wire.modifiers.len()))
+        .filter_map(|i| {
+            duo_modifier(
+                errors,
+                &format!("data_use.modifiers[{i}]"),
+                &wire.modifiers[i],
+            )
+        })
+        .collect();
+    Some(DataUseConditions {
+        permission: permission?,
+        modifiers,
+    })
+}
+
 impl From<&DuoConditionWire> for DuoCondition {
     fn from(wire: &DuoConditionWire) -> Self {
         Self {
@@ -337,23 +355,9 @@ impl TryFrom<&DatasetInput> for DatasetDetails {
         let referenced_by = parse_each(e, "referenced_by", &input.referenced_by, HttpUrl::parse);
         let relations = parse_each(e, "relations", &input.relations, HttpUrl::parse);
         let pages = parse_each(e, "pages", &input.pages, HttpUrl::parse);
-        let permission = duo_permission(e, &input.data_use.permission);
-        let modifiers = (0..within(e, "data_use.modifiers", input.data_use.modifiers.len()))
-            .filter_map(|i| {
-                duo_modifier(
-                    e,
-                    &format!("data_use.modifiers[{i}]"),
-                    &input.data_use.modifiers[i],
-                )
-            })
-            .collect();
-        let (
-            Some(identifier),
-            Some(title),
-            Some(description),
-            Some(access_rights),
-            Some(permission),
-        ) = (identifier, title, description, access_rights, permission)
+        let data_use = data_use(e, &input.data_use);
+        let (Some(identifier), Some(title), Some(description), Some(access_rights), Some(data_use)) =
+            (identifier, title, description, access_rights, data_use)
         else {
             return Err(errors.into_error());
         };
@@ -399,10 +403,7 @@ impl TryFrom<&DatasetInput> for DatasetDetails {
             relations,
             pages,
             imaging,
-            data_use: DataUseConditions {
-                permission,
-                modifiers,
-            },
+            data_use,
         })
         .map_err(FieldErrors::into_error)
     }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use hdab_domain::catalogue::duo::{DuoCondition, DuoModifier, DuoPermission};
+use hdab_domain::catalogue::duo::{DataUseConditions, DuoCondition, DuoModifier, DuoPermission};
 use hdab_domain::catalogue::icd10::IcdCode;
 use hdab_domain::catalogue::text::{LocalizedText, LongText, ShortText};
 use hdab_domain::catalogue::vocabulary::LanguageTag;
@@ -42,6 +42,15 @@ fn permission_wire(permission: &DuoPermission) -> DuoConditionWire {
 
 fn modifier_wire(modifier: &DuoModifier) -> DuoConditionWire {
     DuoCondition::from(modifier).into()
+}
+
+impl From<&DataUseConditions> for DataUseWire {
+    fn from(conditions: &DataUseConditions) -> Self {
+        Self {
+            permission: permission_wire(&conditions.permission),
+            modifiers: conditions.modifiers.iter().map(modifier_wire).collect(),
+        }
+    }
 }
 
 impl From<&Distribution> for DistributionWire {
@@ -155,10 +164,7 @@ impl From<&DatasetDetails> for DatasetInput {
                 }),
                 access_model: imaging.access_model.map(|m| m.as_str().to_owned()),
             },
-            data_use: DataUseWire {
-                permission: permission_wire(&d.data_use.permission),
-                modifiers: d.data_use.modifiers.iter().map(modifier_wire).collect(),
-            },
+            data_use: DataUseWire::from(&d.data_use),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod changes;
 pub mod committees;
 pub mod datasets;
+pub mod harvest;
 pub mod jobs;
 pub mod permits;
 pub mod problems;
@@ -90,6 +91,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(permits::optout_check)
                 .service(permits::push_opt_outs)
                 .service(changes::list)
+                .service(harvest::create)
+                .service(harvest::list)
+                .service(harvest::read)
+                .service(harvest::replace)
+                .service(harvest::delete)
+                .service(harvest::run)
+                .service(harvest::runs)
                 .service(register::applications)
                 .service(register::permits),
         );

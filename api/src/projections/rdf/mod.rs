@@ -6,6 +6,7 @@ mod catalogue;
 mod dataset;
 mod extensions;
 mod identity;
+pub mod read;
 mod triples;
 mod vocabulary;
 

@@ -50,6 +50,7 @@ struct RawSettings {
     log_level: String,
     max_body_bytes: usize,
     max_bulk_body_bytes: usize,
+    harvest_max_bytes: usize,
     shutdown_timeout_secs: u64,
     workers: Option<usize>,
     auth_issuer: Option<String>,
@@ -108,6 +109,7 @@ impl Default for RawSettings {
             log_level: "info".into(),
             max_body_bytes: 1024 * 1024,
             max_bulk_body_bytes: 16 * 1024 * 1024,
+            harvest_max_bytes: 64 * 1024 * 1024,
             shutdown_timeout_secs: 30,
             workers: None,
             auth_issuer: None,
@@ -209,6 +211,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// The largest body of a bulk call (1,000 datasets of about 2 KB each, with room).
     pub max_bulk_body_bytes: usize,
+    /// The largest catalogue page or description a harvest reads.
+    pub harvest_max_bytes: usize,
     pub shutdown_timeout_secs: u64,
     pub workers: Option<usize>,
     pub auth: AuthSettings,
@@ -380,6 +384,7 @@ impl Settings {
             log_level: raw.log_level,
             max_body_bytes: raw.max_body_bytes,
             max_bulk_body_bytes: raw.max_bulk_body_bytes,
+            harvest_max_bytes: raw.harvest_max_bytes,
             shutdown_timeout_secs: raw.shutdown_timeout_secs,
             workers: raw.workers,
             auth,

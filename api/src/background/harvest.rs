@@ -1,0 +1,594 @@
+//! Harvest runs: reading a source through the outbound HTTP module and applying what it
+//! describes. A `dcat` source is read page by page (Hydra `next`), with a conditional GET of
+//! its first page; each page's records are applied in one transaction, and only a run that
+//! read every page withdraws the datasets it did not see. An `hdab` source is followed through
+//! its change feed from where the last run stopped; each changed dataset is read as JSON.
+//!
+//! Runs are claimed through the job schedule (`harvest:<source id>`), so two processes never
+//! run one source at once, and every run is logged (`/api/v1/harvest-sources/{id}/runs`).
+//! Upstream garbage becomes errors in the run log, never a crash or a partial record.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use hdab_domain::catalogue::DatasetDetails;
+use hdab_domain::harvest::{HarvestKind, HarvestRun, HarvestSource, RecordError, RunOutcome};
+use hdab_domain::ids::HarvestSourceId;
+use hdab_domain::{DomainError, FieldError};
+use hdab_openapi::catalogue::{DataUseWire, DatasetView};
+use hdab_persistence::harvest::{self as store, SourceState};
+use hdab_persistence::{DbConnection, Pool, jobs};
+use reqwest::StatusCode;
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED,
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::Runner;
+use crate::application::harvest::apply::{self, Harvested, Progress};
+use crate::application::harvest::{self, Credentials};
+use crate::application::secrets::KeyEncryptionKey;
+use crate::application::{AppError, Clock};
+use crate::outbound::{Answer, Outbound, OutboundError};
+use crate::projections::rdf::RdfSyntax;
+use crate::projections::rdf::read::{self, RecordDefaults};
+
+/// How long a claimed run holds its source: past this, another process may take it over.
+const LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
+/// When a run that could not be made is tried again.
+const RETRY_AFTER_FAILURE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+/// Pages a `dcat` run follows at most: a catalogue whose `next` links never end is cut here.
+const MAX_PAGES: u32 = 10_000;
+/// Change-feed events read per page of an `hdab` source.
+const FEED_PAGE: u32 = 1_000;
+/// Descriptions of an `hdab` source read at once.
+const PARALLEL_READS: usize = 8;
+/// Records applied per transaction.
+const APPLY_BATCH: usize = 500;
+/// What a `dcat` source is asked for, best first.
+const RDF_ACCEPT: &str = "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, application/n-triples;q=0.5";
+
+/// Runs harvests: shared by the scheduler, the API's "run now" and `hdab harvest`.
+pub struct Harvester {
+    pub pool: Pool,
+    pub outbound: Outbound,
+    pub kek: Arc<KeyEncryptionKey>,
+    pub clock: Clock,
+    /// The job runner of a serving process, whose followers (the search index) catch up
+    /// after each batch; none from the command line (the server's runner catches up).
+    pub runner: Option<Arc<Runner>>,
+    /// The largest page or description read.
+    pub max_bytes: usize,
+    /// This process, as the schedule names the claim's holder.
+    pub instance: String,
+}
+
+/// Why a run was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum NotRun {
+    #[error("another process is running this source")]
+    Busy,
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+impl Harvester {
+    /// Runs every source that is due and that this process claims, one after another.
+    pub async fn run_due(&self) {
+        let due = self.db(|conn| Ok(store::all(conn)?)).await;
+        let sources = match due {
+            Ok(sources) => sources,
+            Err(error) => {
+                tracing::warn!(error = %error, "cannot list harvest sources; retrying");
+                return;
+            }
+        };
+        for source in sources {
+            match self.run_claimed(source.id, false).await {
+                Ok(run) => tracing::info!(
+                    source = %source.id, outcome = %run.outcome, created = run.created,
+                    updated = run.updated, unchanged = run.unchanged, withdrawn = run.withdrawn,
+                    failed = run.failed, "harvested a source"
+                ),
+                Err(NotRun::Busy) => {}
+                Err(NotRun::Failed(error)) => {
+                    tracing::warn!(source = %source.id, error = %error, "a harvest run failed; it runs again when due");
+                }
+            }
+        }
+    }
+
+    /// Runs `id` if this process claims it: when due, or at once when `now` is asked (the
+    /// command line). The run is logged and the next one scheduled.
+    pub async fn run_claimed(&self, id: HarvestSourceId, now: bool) -> Result<HarvestRun, NotRun> {
+        let (instance, started_at) = (self.instance.clone(), self.clock.now());
+        let claimed = self
+            .db(move |conn| {
+                let name = harvest::job_name(id);
+                if now {
+                    harvest::request_run(conn, id, started_at)?;
+                }
+                jobs::ensure(conn, &name, harvest::never(started_at))?;
+                Ok(jobs::claim(
+                    conn,
+                    &name,
+                    &instance,
+                    started_at,
+                    started_at + LEASE,
+                )?)
+            })
+            .await?;
+        if !claimed {
+            return Err(NotRun::Busy);
+        }
+        let run = self.run(id, started_at).await;
+        let (instance, finished_at) = (self.instance.clone(), self.clock.now());
+        self.db(move |conn| {
+            let next = match &run {
+                Ok((_, Some(minutes))) => {
+                    finished_at + chrono::TimeDelta::minutes(i64::from(*minutes))
+                }
+                Ok((_, None)) => harvest::never(finished_at),
+                // Whatever stopped it (the database, most likely) may pass.
+                Err(_) => finished_at + RETRY_AFTER_FAILURE,
+            };
+            jobs::release(conn, &harvest::job_name(id), &instance, next)?;
+            let run = run?.0;
+            store::record_run(conn, &run)?;
+            Ok(run)
+        })
+        .await
+        .map_err(NotRun::Failed)
+    }
+
+    /// One run of source `id`, and the minutes until its next scheduled one.
+    async fn run(
+        &self,
+        id: HarvestSourceId,
+        started_at: DateTime<Utc>,
+    ) -> Result<(HarvestRun, Option<u32>), AppError> {
+        let found = self
+            .db(move |conn| Ok(store::find_for_run(conn, id)?))
+            .await?;
+        let (source, sealed, state) = found.ok_or(AppError::NotFound("the harvest source"))?;
+        let credentials = sealed
+            .map(|sealed| harvest::open(&self.kek, id, &sealed))
+            .transpose()?;
+        let mut run = HarvestRun {
+            id: Uuid::now_v7().to_string(),
+            source_id: id,
+            started_at,
+            finished_at: started_at,
+            outcome: RunOutcome::Completed,
+            fetched: 0,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            withdrawn: 0,
+            failed: 0,
+            errors: Vec::new(),
+        };
+        let context = RunContext {
+            harvester: self,
+            source: &source,
+            headers: request_headers(credentials.as_ref()),
+        };
+        let state = match source.details.kind {
+            HarvestKind::Dcat => context.dcat(&mut run, state).await?,
+            HarvestKind::Hdab => context.hdab(&mut run, state).await?,
+        };
+        if let Some(state) = state {
+            self.db(move |conn| Ok(store::save_state(conn, id, &state)?))
+                .await?;
+        }
+        run.finished_at = self.clock.now();
+        Ok((run, source.details.every_minutes))
+    }
+
+    async fn db<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let runner = self.runner.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            let done = work(&mut conn)?;
+            if let Some(runner) = runner
+                && let Err(error) = runner.catch_up(&mut conn)
+            {
+                tracing::warn!(error = %error, "a follower could not catch up after a harvest write; the job runner retries");
+            }
+            Ok(done)
+        })
+        .await
+        .map_err(AppError::internal)?
+    }
+}
+
+/// One run's source and how it is called.
+struct RunContext<'a> {
+    harvester: &'a Harvester,
+    source: &'a HarvestSource,
+    headers: HeaderMap,
+}
+
+/// The `Authorization` header of `credentials`.
+fn request_headers(credentials: Option<&Credentials>) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let value = match credentials {
+        Some(Credentials::Bearer { token }) => format!("Bearer {token}"),
+        Some(Credentials::Basic { username, password }) => format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"))
+        ),
+        None => return headers,
+    };
+    if let Ok(mut value) = HeaderValue::from_str(&value) {
+        value.set_sensitive(true);
+        headers.insert(AUTHORIZATION, value);
+    }
+    headers
+}
+
+fn page_error(url: &str, message: impl Into<String>) -> RecordError {
+    RecordError {
+        record: url.to_owned(),
+        field: None,
+        message: message.into(),
+    }
+}
+
+fn describe(error: &OutboundError) -> String {
+    match error {
+        OutboundError::Status(status) => format!("the source answered {status}"),
+        other => other.to_string(),
+    }
+}
+
+impl RunContext<'_> {
+    fn defaults(&self) -> RecordDefaults {
+        let d = &self.source.details;
+        RecordDefaults {
+            publisher_id: d.publisher_id.as_uuid(),
+            committee_id: d.committee_id.as_uuid(),
+            data_use: d.data_use.as_ref().map(DataUseWire::from),
+        }
+    }
+
+    async fn fetch(&self, url: &url::Url, extra: HeaderMap) -> Result<Answer, OutboundError> {
+        let mut headers = self.headers.clone();
+        headers.extend(extra);
+        self.harvester
+            .outbound
+            .get_with(url, &headers, self.harvester.max_bytes)
+            .await
+    }
+
+    async fn apply(
+        &self,
+        records: Vec<Harvested>,
+        run: &mut HarvestRun,
+        progress: &mut Progress,
+    ) -> Result<(), AppError> {
+        for batch in chunks(records, APPLY_BATCH) {
+            let (source, now) = (self.source.clone(), self.harvester.clock.now());
+            let (mut counted, mut moved) = (run.clone(), progress.clone());
+            let (counted, moved) = self
+                .harvester
+                .db(move |conn| {
+                    apply::apply(conn, &source, now, batch, &mut counted, &mut moved)?;
+                    Ok((counted, moved))
+                })
+                .await?;
+            *run = counted;
+            *progress = moved;
+        }
+        Ok(())
+    }
+
+    /// A `dcat` run: every page, then the withdrawal of what no page described. Returns what
+    /// to remember of the source's first answer, when every page was read.
+    async fn dcat(
+        &self,
+        run: &mut HarvestRun,
+        state: SourceState,
+    ) -> Result<Option<SourceState>, AppError> {
+        let first =
+            url::Url::parse(self.source.details.url.as_str()).map_err(AppError::internal)?;
+        let mut next = Some(first);
+        let mut visited = BTreeSet::new();
+        let mut progress = Progress::default();
+        let mut remembered = None;
+        while let Some(url) = next.take() {
+            if !visited.insert(url.to_string()) || run.fetched >= MAX_PAGES {
+                run.error(page_error(
+                    url.as_str(),
+                    "the pages link back to one already read, or never end",
+                ));
+                run.outcome = RunOutcome::Failed;
+                break;
+            }
+            let conditional = if visited.len() == 1 {
+                conditional_headers(&state)
+            } else {
+                HeaderMap::new()
+            };
+            let answer = match self.fetch(&url, with_accept(conditional, RDF_ACCEPT)).await {
+                Ok(answer) => answer,
+                Err(error) => {
+                    run.error(page_error(url.as_str(), describe(&error)));
+                    run.outcome = RunOutcome::Failed;
+                    break;
+                }
+            };
+            run.fetched += 1;
+            if answer.status == StatusCode::NOT_MODIFIED {
+                run.outcome = RunOutcome::NotModified;
+                return Ok(None);
+            }
+            if visited.len() == 1 {
+                remembered = Some(SourceState {
+                    etag: header_text(&answer.headers, ETAG),
+                    last_modified: header_text(&answer.headers, LAST_MODIFIED),
+                    feed_position: 0,
+                });
+            }
+            let graph = match parse_page(&answer) {
+                Ok(graph) => graph,
+                Err(message) => {
+                    run.error(page_error(answer.url.as_str(), message));
+                    run.outcome = RunOutcome::Failed;
+                    break;
+                }
+            };
+            let records = read::datasets(&graph, &self.defaults())
+                .into_iter()
+                .map(|r| Harvested::Present {
+                    key: r.key,
+                    details: r.input.and_then(|input| validated(&input)),
+                })
+                .collect();
+            self.apply(records, run, &mut progress).await?;
+            next = read::next_page(&graph).and_then(|link| answer.url.join(&link).ok());
+        }
+        if run.outcome != RunOutcome::Completed {
+            return Ok(None);
+        }
+        let (source, now) = (self.source.clone(), self.harvester.clock.now());
+        let mut counted = run.clone();
+        *run = self
+            .harvester
+            .db(move |conn| {
+                apply::withdraw_unseen(conn, &source, now, &mut counted, &progress)?;
+                Ok(counted)
+            })
+            .await?;
+        Ok(remembered)
+    }
+
+    /// An `hdab` run: the change feed after the last position applied, then each changed
+    /// dataset's current description. The position moves only past what was applied.
+    async fn hdab(
+        &self,
+        run: &mut HarvestRun,
+        state: SourceState,
+    ) -> Result<Option<SourceState>, AppError> {
+        let base = self
+            .source
+            .details
+            .url
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned();
+        let mut position = state.feed_position;
+        let mut progress = Progress::default();
+        loop {
+            let page = match self.feed_page(&base, position).await {
+                Ok(page) => page,
+                Err(message) => {
+                    run.error(page_error(
+                        &format!("{base}/api/v1/changes?after={position}"),
+                        message,
+                    ));
+                    run.outcome = RunOutcome::Failed;
+                    break;
+                }
+            };
+            run.fetched += 1;
+            if page.next_after <= position {
+                break;
+            }
+            // The latest event of each dataset says all: read each once.
+            let changed: BTreeMap<String, i64> = page
+                .items
+                .iter()
+                .filter(|e| e.entity_type == "dataset")
+                .map(|e| (e.entity_id.clone(), e.seq))
+                .collect();
+            let records = self
+                .read_datasets(&base, changed.into_keys().collect(), run)
+                .await;
+            let Some(records) = records else {
+                run.outcome = RunOutcome::Failed;
+                break;
+            };
+            self.apply(records, run, &mut progress).await?;
+            position = page.next_after;
+        }
+        Ok(Some(SourceState {
+            feed_position: position,
+            ..state
+        }))
+    }
+
+    async fn feed_page(&self, base: &str, after: i64) -> Result<FeedPage, String> {
+        let url = url::Url::parse(&format!(
+            "{base}/api/v1/changes?after={after}&limit={FEED_PAGE}&types=dataset"
+        ))
+        .map_err(|e| e.to_string())?;
+        let answer = self
+            .fetch(&url, with_accept(HeaderMap::new(), "application/json"))
+            .await
+            .map_err(|e| describe(&e))?;
+        serde_json::from_slice(&answer.body)
+            .map_err(|e| format!("the change feed does not read as one: {e}"))
+    }
+
+    /// The current description of each of `ids`, or `None` when one could not be read (the
+    /// run then stops where it is, to read them again next time).
+    async fn read_datasets(
+        &self,
+        base: &str,
+        ids: Vec<String>,
+        run: &mut HarvestRun,
+    ) -> Option<Vec<Harvested>> {
+        let reads = futures_util::stream::iter(ids.into_iter().map(|id| async move {
+            let key = format!("{base}/api/v1/datasets/{id}");
+            let read = self.read_dataset(&key).await;
+            (key, read)
+        }))
+        .buffered(PARALLEL_READS)
+        .collect::<Vec<_>>()
+        .await;
+        let mut records = Vec::with_capacity(reads.len());
+        let mut complete = true;
+        for (key, read) in reads {
+            run.fetched += 1;
+            match read {
+                Ok(record) => records.push(record),
+                Err(message) => {
+                    run.error(page_error(&key, message));
+                    complete = false;
+                }
+            }
+        }
+        complete.then_some(records)
+    }
+
+    async fn read_dataset(&self, key: &str) -> Result<Harvested, String> {
+        let url = url::Url::parse(key).map_err(|e| e.to_string())?;
+        let answer = self
+            .fetch(&url, with_accept(HeaderMap::new(), "application/json"))
+            .await;
+        let answer = match answer {
+            Err(OutboundError::Status(StatusCode::NOT_FOUND | StatusCode::GONE)) => {
+                return Ok(Harvested::Gone {
+                    key: key.to_owned(),
+                });
+            }
+            other => other.map_err(|e| describe(&e))?,
+        };
+        let view: DatasetView = serde_json::from_slice(&answer.body)
+            .map_err(|e| format!("the dataset does not read as an hdab dataset: {e}"))?;
+        if view.status != "published" {
+            return Ok(Harvested::Gone {
+                key: key.to_owned(),
+            });
+        }
+        let mut input = view.metadata;
+        let defaults = self.defaults();
+        input.publisher_id = defaults.publisher_id;
+        input.committee_id = defaults.committee_id;
+        Ok(Harvested::Present {
+            key: key.to_owned(),
+            details: validated(&input),
+        })
+    }
+}
+
+/// One page of another hdab's change feed, as much of it as a run reads.
+#[derive(Deserialize)]
+struct FeedPage {
+    items: Vec<FeedEvent>,
+    next_after: i64,
+}
+
+#[derive(Deserialize)]
+struct FeedEvent {
+    seq: i64,
+    entity_type: String,
+    entity_id: String,
+}
+
+/// A description read from upstream, validated by the rules of every description.
+fn validated(
+    input: &hdab_openapi::catalogue::DatasetInput,
+) -> Result<Box<DatasetDetails>, Vec<FieldError>> {
+    match DatasetDetails::try_from(input) {
+        Ok(details) => Ok(Box::new(details)),
+        Err(DomainError::Invalid(fields)) => Err(fields),
+        Err(other) => Err(vec![FieldError {
+            field: "body".to_owned(),
+            code: other.code(),
+            message: other.to_string(),
+        }]),
+    }
+}
+
+/// The page as RDF, in the syntax its `Content-Type` names.
+fn parse_page(answer: &Answer) -> Result<oxrdf::Graph, String> {
+    let media_type = header_text(&answer.headers, CONTENT_TYPE)
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let syntax = RdfSyntax::from_media_type(&media_type).ok_or_else(|| {
+        format!(
+            "the content type `{media_type}` is not an RDF syntax hdab reads (Turtle, JSON-LD, RDF/XML)"
+        )
+    })?;
+    read::parse(&answer.body, syntax, answer.url.as_str())
+}
+
+fn conditional_headers(state: &SourceState) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if let Some(etag) = state
+        .etag
+        .as_deref()
+        .and_then(|e| HeaderValue::from_str(e).ok())
+    {
+        headers.insert(IF_NONE_MATCH, etag);
+    }
+    if let Some(since) = state
+        .last_modified
+        .as_deref()
+        .and_then(|l| HeaderValue::from_str(l).ok())
+    {
+        headers.insert(IF_MODIFIED_SINCE, since);
+    }
+    headers
+}
+
+fn with_accept(mut headers: HeaderMap, accept: &'static str) -> HeaderMap {
+    headers.insert(ACCEPT, HeaderValue::from_static(accept));
+    headers
+}
+
+fn header_text(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn chunks<T>(items: Vec<T>, size: usize) -> Vec<Vec<T>> {
+    let mut chunks = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        chunks.push(items.by_ref().take(size).collect());
+    }
+    chunks
+}
+
+/// How often the scheduler looks for due sources.
+pub const SCHEDULER_TICK: Duration = Duration::from_secs(1);
