@@ -117,6 +117,11 @@ typed_id!(
     "harvest source"
 );
 typed_id!(
+    /// A webhook subscription.
+    WebhookId,
+    "webhook"
+);
+typed_id!(
     /// One entry of the event log.
     EventId,
     "event"

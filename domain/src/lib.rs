@@ -18,5 +18,6 @@ pub mod permits;
 pub mod publisher;
 pub mod values;
 pub mod version;
+pub mod webhooks;
 
 pub use error::{DomainError, FieldError, FieldErrors, ValueError};

@@ -43,6 +43,7 @@ pub const SPE_TOOLS: usize = 50;
 pub const EXPECTED_TABLES: usize = 100;
 pub const DECLARED_DISEASES: usize = 50;
 pub const OVERRIDES: usize = 100;
+pub const WEBHOOK_EVENT_TYPES: usize = 100;
 
 /// The most items the list at `field` may hold, by its path in a request (`distributions`,
 /// `imaging.modalities`, `keywords.de`, `data_use.modifiers[2].countries`).
@@ -79,6 +80,7 @@ pub fn max_items(field: &str) -> Option<usize> {
         "declared_use.diseases" => DECLARED_DISEASES,
         "prohibited_uses" => ProhibitedUse::ALL.len(),
         "overrides" => OVERRIDES,
+        "event_types" => WEBHOOK_EVENT_TYPES,
         keywords if keywords.starts_with("keywords.") => KEYWORDS_PER_LANGUAGE,
         countries
             if countries.starts_with("data_use.modifiers[")

@@ -151,13 +151,6 @@ impl From<&HarvestSource> for HarvestSourceView {
     }
 }
 
-/// A page of sources, in registration order.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct HarvestSourcePage {
-    pub items: Vec<HarvestSourceView>,
-    pub next_cursor: Option<String>,
-}
-
 /// One record (or page) a run could not take.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RecordErrorView {
@@ -217,13 +210,6 @@ impl From<&HarvestRun> for HarvestRunView {
             errors: run.errors.iter().map(RecordErrorView::from).collect(),
         }
     }
-}
-
-/// A page of runs, newest first.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct HarvestRunPage {
-    pub items: Vec<HarvestRunView>,
-    pub next_cursor: Option<String>,
 }
 
 /// A run asked for: it starts within a second on a process that claims the source.

@@ -17,6 +17,7 @@ pub mod permits;
 pub mod problem;
 pub mod schema;
 pub mod system;
+pub mod webhooks;
 
 pub use document::BaseDocument;
 pub use page::Page;

@@ -167,6 +167,48 @@ diesel::table! {
 }
 
 diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Text,
+        owner -> Text,
+        document -> Text,
+        sealed_secret -> Text,
+        cursor -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        subscription_id -> Text,
+        event_seq -> BigInt,
+        event_type -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        give_up_at -> Timestamp,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        last_latency_ms -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (delivery_id, attempt) {
+        delivery_id -> Text,
+        attempt -> Integer,
+        attempted_at -> Timestamp,
+        status -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        latency_ms -> BigInt,
+    }
+}
+
+diesel::table! {
     permit_keys (kid) {
         kid -> Text,
         public_jwk -> Text,
@@ -259,6 +301,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     harvest_sources,
     harvest_runs,
     harvest_records,
+    webhook_subscriptions,
+    webhook_deliveries,
+    webhook_attempts,
     opt_outs,
     secret_checks,
     applications,

@@ -9,6 +9,7 @@ pub mod applications;
 pub mod cluster;
 pub mod fixtures;
 pub mod permits;
+pub mod python;
 
 use std::net::SocketAddr;
 

@@ -178,35 +178,9 @@ jwks_url, token = sys.argv[1], sys.argv[2]
 key = jwt.PyJWKClient(jwks_url).get_signing_key_from_jwt(token)
 print(json.dumps(jwt.decode(token, key.key, algorithms=["ES256"], options={"require": ["exp", "iat", "sub", "iss"]})))
 "#;
-    let python = std::env::var("HDAB_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let (jwks_url, visa) = (app.url("/.well-known/jwks.json"), visa.to_owned());
-    let output = actix_web::rt::task::spawn_blocking(move || {
-        std::process::Command::new(python)
-            .args(["-c", SCRIPT, &jwks_url, &visa])
-            .output()
-    })
-    .await
-    .unwrap();
-    let required = std::env::var_os("HDAB_TEST_REQUIRE_PYJWT").is_some();
-    match output {
-        Ok(out) if out.status.success() => Some(serde_json::from_slice(&out.stdout).unwrap()),
-        Ok(out)
-            if !required
-                && String::from_utf8_lossy(&out.stderr).contains("No module named 'jwt'") =>
-        {
-            eprintln!("PyJWT is not installed: the independent check is skipped");
-            None
-        }
-        Ok(out) => panic!(
-            "PyJWT does not accept the visa: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(error) if !required => {
-            eprintln!("no Python ({error}): the independent check is skipped");
-            None
-        }
-        Err(error) => panic!("HDAB_TEST_REQUIRE_PYJWT is set but Python cannot run: {error}"),
-    }
+    let args = vec![app.url("/.well-known/jwks.json"), visa.to_owned()];
+    let claims = hdab_tests::python::run(SCRIPT, args, "jwt").await?;
+    Some(serde_json::from_slice(&claims).unwrap())
 }
 
 async fn a_visa_verifies_with_an_independent_jwt_library_until_the_permit_is_revoked_art_63(

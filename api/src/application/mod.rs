@@ -19,6 +19,7 @@ pub mod permits;
 pub mod publishers;
 pub mod secrets;
 pub mod signing;
+pub mod webhooks;
 
 pub use clock::Clock;
 pub use error::AppError;

@@ -196,20 +196,17 @@ impl Harvester {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
     {
-        let pool = self.pool.clone();
         let runner = self.runner.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get()?;
-            let done = work(&mut conn)?;
+        super::on_pool(&self.pool, move |conn| {
+            let done = work(conn)?;
             if let Some(runner) = runner
-                && let Err(error) = runner.catch_up(&mut conn)
+                && let Err(error) = runner.catch_up(conn)
             {
                 tracing::warn!(error = %error, "a follower could not catch up after a harvest write; the job runner retries");
             }
             Ok(done)
         })
         .await
-        .map_err(AppError::internal)?
     }
 }
 

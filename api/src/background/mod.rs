@@ -15,6 +15,7 @@ mod idempotency;
 mod log_watch;
 mod permit_expiry;
 mod runner;
+pub mod webhooks;
 
 pub use checkpoints::CheckpointJob;
 pub use deadlines::DeadlineJob;
@@ -38,6 +39,22 @@ pub fn instance_name() -> String {
         std::process::id(),
         &uuid::Uuid::new_v4().simple().to_string()[..8]
     )
+}
+
+/// Runs `work` on a pooled connection on the blocking thread pool: background loops never
+/// hold a connection across an `.await`.
+pub(crate) async fn on_pool<T, F>(pool: &hdab_persistence::Pool, work: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await
+    .map_err(AppError::internal)?
 }
 
 /// A read model that follows the event log.

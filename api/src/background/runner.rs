@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::harvest::{Harvester, SCHEDULER_TICK};
+use super::webhooks::WebhookSender;
 use super::{Follower, Job};
 use crate::application::AppError;
 use hdab_persistence::now;
@@ -49,17 +50,18 @@ pub struct Runner {
     nudged: Notify,
 }
 
-/// The running task (and the harvest scheduler beside it, when there is one);
+/// The running task, and the loops beside it (harvests, webhook deliveries);
 /// [`RunnerHandle::stop`] ends them after the work in hand.
 pub struct RunnerHandle {
     stop: Arc<Notify>,
     task: JoinHandle<()>,
-    harvests: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
+    stop_loops: tokio::sync::watch::Sender<bool>,
+    loops: Vec<JoinHandle<()>>,
 }
 
-/// How long stopping waits for a harvest run in hand before dropping it (its claim then
-/// lapses with its lease).
-const HARVEST_STOP_GRACE: Duration = Duration::from_secs(10);
+/// How long stopping waits for a loop's work in hand (a harvest run, a webhook send) before
+/// dropping it (its claim then lapses with its lease).
+const LOOP_STOP_GRACE: Duration = Duration::from_secs(10);
 
 impl RunnerHandle {
     pub async fn stop(self) {
@@ -67,14 +69,14 @@ impl RunnerHandle {
         if self.task.await.is_err() {
             tracing::warn!("the job runner ended abnormally");
         }
-        if let Some((stop, task)) = self.harvests {
-            let _ = stop.send(true);
+        let _ = self.stop_loops.send(true);
+        for task in self.loops {
             let abort = task.abort_handle();
-            if actix_web::rt::time::timeout(HARVEST_STOP_GRACE, task)
+            if actix_web::rt::time::timeout(LOOP_STOP_GRACE, task)
                 .await
                 .is_err()
             {
-                tracing::warn!("a harvest run was still going at shutdown; it was dropped");
+                tracing::warn!("background work was still going at shutdown; it was dropped");
                 abort.abort();
             }
         }
@@ -82,8 +84,8 @@ impl RunnerHandle {
 
     /// Runs due harvests beside the job runner, one after another, until stopped.
     pub fn with_harvests(mut self, harvester: Arc<Harvester>) -> Self {
-        let (stop, mut stopped) = tokio::sync::watch::channel(false);
-        let task = actix_web::rt::spawn(async move {
+        let mut stopped = self.stop_loops.subscribe();
+        self.loops.push(actix_web::rt::spawn(async move {
             loop {
                 tokio::select! {
                     _ = stopped.changed() => break,
@@ -91,8 +93,14 @@ impl RunnerHandle {
                 }
                 harvester.run_due().await;
             }
-        });
-        self.harvests = Some((stop, task));
+        }));
+        self
+    }
+
+    /// Delivers webhooks beside the job runner until stopped.
+    pub fn with_webhooks(mut self, sender: Arc<WebhookSender>) -> Self {
+        let stopped = self.stop_loops.subscribe();
+        self.loops.push(actix_web::rt::spawn(sender.run(stopped)));
         self
     }
 }
@@ -147,7 +155,8 @@ impl Runner {
         RunnerHandle {
             stop,
             task,
-            harvests: None,
+            stop_loops: tokio::sync::watch::channel(false).0,
+            loops: Vec::new(),
         }
     }
 

@@ -35,8 +35,9 @@ pub struct AppState {
     pub opt_out_hasher: Arc<OptOutHasher>,
     /// The log's head, which long-polling readers of the change feed wait on.
     pub log_watch: Arc<LogWatch>,
-    /// Seals harvest sources' credentials.
-    pub harvest_kek: Arc<KeyEncryptionKey>,
+    /// Seals the secrets hdab keeps for calling others: harvest sources' credentials and
+    /// webhook signing secrets.
+    pub kek: Arc<KeyEncryptionKey>,
 }
 
 impl AppState {

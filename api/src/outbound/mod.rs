@@ -79,6 +79,16 @@ const MAX_REDIRECTS: usize = 5;
 
 impl Outbound {
     pub fn new(settings: OutboundSettings) -> Result<Self, String> {
+        Self::build(settings, true)
+    }
+
+    /// A client that follows no redirect: a webhook is delivered to the address subscribed,
+    /// and a 3xx is the receiver's failure (a followed 302 would turn the POST into a GET).
+    pub fn without_redirects(settings: OutboundSettings) -> Result<Self, String> {
+        Self::build(settings, false)
+    }
+
+    fn build(settings: OutboundSettings, follow_redirects: bool) -> Result<Self, String> {
         crate::shell::tls::install_crypto_provider();
         let policy = Arc::new(settings.policy.clone());
         let redirect_policy = Arc::clone(&policy);
@@ -88,6 +98,9 @@ impl Outbound {
             .user_agent(concat!("hdab/", env!("CARGO_PKG_VERSION")))
             .dns_resolver(Arc::new(PolicyResolver { policy }))
             .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                if !follow_redirects {
+                    return attempt.stop();
+                }
                 if attempt.previous().len() >= MAX_REDIRECTS {
                     return attempt.error("too many redirects");
                 }
@@ -134,6 +147,31 @@ impl Outbound {
             actix_web::rt::time::sleep(wait).await;
             attempt += 1;
         }
+    }
+
+    /// POSTs `body` once (the caller retries: a webhook's retries are spread over hours, not
+    /// held in a request) and returns the status; the answer's body is not read.
+    pub async fn post_once(
+        &self,
+        url: &url::Url,
+        headers: HeaderMap,
+        body: String,
+    ) -> Result<StatusCode, OutboundError> {
+        self.settings
+            .policy
+            .check_url(url)
+            .map_err(OutboundError::Refused)?;
+        let response = self
+            .client
+            .post(url.clone())
+            .headers(headers)
+            .body(body)
+            .send()
+            .await
+            .map_err(|error| match Failure::from_transport(error) {
+                Failure::Passing { error, .. } | Failure::Final(error) => error,
+            })?;
+        Ok(response.status())
     }
 
     /// Full jitter: a random wait up to the exponential backoff of `attempt`.

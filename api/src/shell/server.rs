@@ -12,6 +12,7 @@ use crate::application::checkpoints::Checkpoints;
 use crate::application::permit_keys::PermitKeys;
 use crate::application::secrets::{KeyEncryptionKey, OptOutHasher};
 use crate::background::harvest::Harvester;
+use crate::background::webhooks::WebhookSender;
 use crate::background::{
     CheckpointJob, DeadlineJob, Follower, IdempotencyExpiryJob, Job, LogWatch, PermitExpiryJob,
     Runner, RunnerHandle,
@@ -19,7 +20,7 @@ use crate::background::{
 use crate::edge::app::{self, RouteTable, Shared};
 use crate::edge::auth::TokenVerifier;
 use crate::edge::state::AppState;
-use crate::outbound::Outbound;
+use crate::outbound::{Outbound, OutboundSettings};
 use crate::projections::permit_grants::PermitGrants;
 use crate::projections::search::Indexer;
 use crate::shell::config::{AuthMode, Settings};
@@ -72,10 +73,12 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
     ];
     let runner = Arc::new(runner(&settings, followers, &checkpoints));
     let harvester = Arc::new(harvester(&settings, &pool, Some(Arc::clone(&runner)))?);
-    let harvest_kek = Arc::clone(&harvester.kek);
+    let kek = Arc::clone(&harvester.kek);
+    let webhooks = Arc::new(webhook_sender(&settings, &pool, Arc::clone(&kek))?);
     let runner_handle = Arc::clone(&runner)
         .spawn(pool.clone())
-        .with_harvests(harvester);
+        .with_harvests(harvester)
+        .with_webhooks(webhooks);
     let document = app::openapi_document();
     let settings = Arc::new(settings);
     let shared = Shared {
@@ -90,7 +93,7 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
             permit_grants: permits.grants,
             opt_out_hasher: permits.hasher,
             log_watch,
-            harvest_kek,
+            kek,
         }),
         verifier: web::Data::new(verifier),
         metrics: web::Data::new(Metrics::new()?),
@@ -252,6 +255,27 @@ pub fn harvester(
         max_bytes: settings.harvest_max_bytes,
         instance: crate::background::instance_name(),
     })
+}
+
+/// The webhook sender of this process: the outbound client's address policy, no redirects,
+/// the webhook timeout.
+fn webhook_sender(
+    settings: &Settings,
+    pool: &hdab_persistence::Pool,
+    kek: Arc<KeyEncryptionKey>,
+) -> anyhow::Result<WebhookSender> {
+    let outbound = Outbound::without_redirects(OutboundSettings {
+        timeout: settings.webhooks.timeout,
+        ..settings.outbound.clone()
+    })
+    .map_err(anyhow::Error::msg)?;
+    Ok(WebhookSender::new(
+        pool.clone(),
+        outbound,
+        kek,
+        settings.clock.clone(),
+        settings.webhooks,
+    ))
 }
 
 /// The job runner of this process: `followers` (the search index, the permit grants, the

@@ -26,6 +26,7 @@ use crate::permits::optout::{OptOutBatch, OptOutCheck};
 use crate::permits::{Permit, PermitChange};
 use crate::publisher::Publisher;
 use crate::values::Name;
+use crate::webhooks::Subscription;
 
 /// The payload shape events are written in now.
 pub const PAYLOAD_VERSION: u32 = 1;
@@ -76,6 +77,8 @@ code_enum!(
         HarvestSourceCreated = "harvest_source.created",
         HarvestSourceUpdated = "harvest_source.updated",
         HarvestSourceDeleted = "harvest_source.deleted",
+        WebhookCreated = "webhook.created",
+        WebhookDeleted = "webhook.deleted",
     }
 );
 
@@ -118,6 +121,8 @@ pub enum Event {
     HarvestSourceCreated(HarvestSource),
     HarvestSourceUpdated(HarvestSource),
     HarvestSourceDeleted(HarvestSource),
+    WebhookCreated(Subscription),
+    WebhookDeleted(Subscription),
 }
 
 /// A new permit-signing key made current; its public key is in the JWKS.
@@ -173,6 +178,8 @@ impl Event {
             Self::HarvestSourceCreated(_) => EventKind::HarvestSourceCreated,
             Self::HarvestSourceUpdated(_) => EventKind::HarvestSourceUpdated,
             Self::HarvestSourceDeleted(_) => EventKind::HarvestSourceDeleted,
+            Self::WebhookCreated(_) => EventKind::WebhookCreated,
+            Self::WebhookDeleted(_) => EventKind::WebhookDeleted,
         }
     }
 
@@ -196,6 +203,7 @@ impl Event {
             Self::HarvestSourceCreated(s)
             | Self::HarvestSourceUpdated(s)
             | Self::HarvestSourceDeleted(s) => s.id.to_string(),
+            Self::WebhookCreated(w) | Self::WebhookDeleted(w) => w.id.to_string(),
         }
     }
 
@@ -225,6 +233,7 @@ impl Event {
             Self::HarvestSourceCreated(s)
             | Self::HarvestSourceUpdated(s)
             | Self::HarvestSourceDeleted(s) => versioned(s),
+            Self::WebhookCreated(w) | Self::WebhookDeleted(w) => versioned(w),
         }?;
         let kind = self.kind();
         Ok(NewEvent {
@@ -270,6 +279,8 @@ impl Event {
             EventKind::HarvestSourceCreated => data_as(data).map(Self::HarvestSourceCreated),
             EventKind::HarvestSourceUpdated => data_as(data).map(Self::HarvestSourceUpdated),
             EventKind::HarvestSourceDeleted => data_as(data).map(Self::HarvestSourceDeleted),
+            EventKind::WebhookCreated => data_as(data).map(Self::WebhookCreated),
+            EventKind::WebhookDeleted => data_as(data).map(Self::WebhookDeleted),
             kind if kind.entity_type() == "permit" => {
                 let change =
                     PermitChange::parse(kind.as_str()).map_err(|e| malformed(e.message.clone()))?;

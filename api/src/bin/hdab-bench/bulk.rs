@@ -39,7 +39,7 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
     let result = actix_web::rt::System::new().block_on(async {
         wait_ready(&base).await?;
         let client = reqwest::Client::new();
-        let (publisher, committee) = organisations(&client, &base, &admin).await?;
+        let (publisher, committee) = organisations(&client, &base, &admin, "Bulk Bench").await?;
         let bodies: Vec<String> = (0..args.datasets.div_ceil(CALL))
             .map(|call| {
                 let items: Vec<_> = (call * CALL..((call + 1) * CALL).min(args.datasets))
@@ -70,11 +70,12 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A publisher and the committee that serves it.
-async fn organisations(
+/// A publisher `{name} Registry` and the committee `{name} DAC` that serves it.
+pub async fn organisations(
     client: &reqwest::Client,
     base: &str,
     admin: &str,
+    name: &str,
 ) -> anyhow::Result<(PublisherId, CommitteeId)> {
     let create = |path: &str, body: Value| {
         client
@@ -83,13 +84,13 @@ async fn organisations(
             .json(&body)
             .send()
     };
-    let publisher: Value = create("publishers", json!({"name": "Bulk Bench Registry", "country": "NL", "organisation_type": "academic", "contact_email": "bulk@bench.example", "trusted_data_holder": true}))
+    let publisher: Value = create("publishers", json!({"name": format!("{name} Registry"), "country": "NL", "organisation_type": "academic", "contact_email": "bulk@bench.example", "trusted_data_holder": true}))
         .await?
         .error_for_status()?
         .json()
         .await?;
     let publisher_id = publisher["id"].as_str().unwrap_or_default().to_owned();
-    let committee: Value = create("committees", json!({"name": "Bulk Bench DAC", "publisher_ids": [publisher_id], "decision_rule": "majority"}))
+    let committee: Value = create("committees", json!({"name": format!("{name} DAC"), "publisher_ids": [publisher_id], "decision_rule": "majority"}))
         .await?
         .error_for_status()?
         .json()

@@ -117,8 +117,19 @@ pub fn free_port() -> anyhow::Result<u16> {
 }
 
 pub fn serve(hdab: &Path, dir: &Path, port: u16) -> anyhow::Result<Child> {
+    serve_with(hdab, dir, port, &[])
+}
+
+/// [`serve`] with more environment (`HDAB_...` settings).
+pub fn serve_with(
+    hdab: &Path,
+    dir: &Path,
+    port: u16,
+    env: &[(&str, String)],
+) -> anyhow::Result<Child> {
     let mut command = Command::new(hdab);
     env_for(&mut command, dir);
+    command.envs(env.iter().map(|(name, value)| (*name, value.as_str())));
     Ok(command
         .arg("serve")
         .env("HDAB_BIND", format!("127.0.0.1:{port}"))

@@ -12,6 +12,7 @@ mod bulk;
 mod catalogue;
 mod changes;
 mod harness;
+mod harvest;
 mod permits;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,8 @@ enum Bench {
     Changes(changes::Args),
     /// A partner pushing datasets in calls of 1,000, all new, then all unchanged.
     Bulk(bulk::Args),
+    /// A second hdab harvesting a 10,000-dataset catalogue (Turtle pages, change feed).
+    Harvest(harvest::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -47,6 +50,7 @@ fn main() -> anyhow::Result<()> {
         Some(Bench::Permits(args)) => permits::bench(args),
         Some(Bench::Changes(args)) => changes::bench(args),
         Some(Bench::Bulk(args)) => bulk::bench(args),
+        Some(Bench::Harvest(args)) => harvest::bench(args),
         None => catalogue::bench(&cli.catalogue),
     }
 }

@@ -347,6 +347,14 @@ impl RoleRequirement for CatalogueFeeder {
     const ROLES: &'static [Role] = &[Role::DataHolder, Role::Partner, Role::HdabAdmin];
 }
 
+/// Those who subscribe to webhooks: partner systems, data holders and admins (each is sent
+/// what it may follow in the change feed).
+pub struct WebhookSubscriber;
+
+impl RoleRequirement for WebhookSubscriber {
+    const ROLES: &'static [Role] = &[Role::Partner, Role::DataHolder, Role::HdabAdmin];
+}
+
 /// The opt-out registry (EHDS Art 71).
 pub struct OptOutRegistry;
 

@@ -2,13 +2,15 @@
 //! admins only. A source's URL must be one hdab may call (the outbound address policy, checked
 //! on the name's addresses too): 422 otherwise.
 
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use hdab_domain::codes;
 use hdab_domain::harvest::HarvestSourceDetails;
 use hdab_domain::ids::HarvestSourceId;
+use hdab_openapi::Page;
 use hdab_openapi::harvest::{
-    CredentialsInput, HarvestRunPage, HarvestRunRequested, HarvestRunView, HarvestSourceInput,
-    HarvestSourcePage, HarvestSourceView,
+    CredentialsInput, HarvestRunRequested, HarvestRunView, HarvestSourceInput, HarvestSourceView,
 };
 use hdab_openapi::page::PageQuery;
 
@@ -78,7 +80,7 @@ pub async fn create(
         _ => None,
     };
     let (actor, now) = (admin.principal.subject.to_string(), state.now());
-    let kek = state.harvest_kek.clone();
+    let kek = Arc::clone(&state.kek);
     let source = state
         .write(move |conn| usecase::register(conn, &kek, &actor, now, details, credentials))
         .await?;
@@ -95,7 +97,7 @@ pub async fn create(
     operation_id = "list_harvest_sources",
     params(PageQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = HarvestSourcePage), AdminReadProblems)
+    responses((status = 200, body = Page<HarvestSourceView>), AdminReadProblems)
 )]
 #[get("/harvest-sources")]
 pub async fn list(
@@ -164,7 +166,7 @@ pub async fn replace(
         state.now(),
         id.into_inner(),
     );
-    let kek = state.harvest_kek.clone();
+    let kek = Arc::clone(&state.kek);
     let source = state
         .write(move |conn| {
             usecase::replace(conn, &kek, &actor, now, id, details, change, &if_match.0)
@@ -234,7 +236,7 @@ pub async fn run(
     operation_id = "list_harvest_runs",
     params(("id" = Uuid, Path, description = "Harvest source id"), PageQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = HarvestRunPage), HistoryProblems)
+    responses((status = 200, body = Page<HarvestRunView>), HistoryProblems)
 )]
 #[get("/harvest-sources/{id}/runs")]
 pub async fn runs(

@@ -15,6 +15,7 @@ pub mod problems;
 pub mod publishers;
 pub mod register;
 pub mod system;
+pub mod webhooks;
 
 use actix_web::HttpResponse;
 use actix_web::http::header;
@@ -98,6 +99,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(harvest::delete)
                 .service(harvest::run)
                 .service(harvest::runs)
+                .service(webhooks::create)
+                .service(webhooks::list)
+                .service(webhooks::read)
+                .service(webhooks::delete)
+                .service(webhooks::deliveries)
+                .service(webhooks::redeliver)
                 .service(register::applications)
                 .service(register::permits),
         );

@@ -10,6 +10,7 @@ use hdab_persistence::Timeouts;
 
 use super::{ApplicationSettings, AuthMode, AuthSettings, ClaimNames, RawSettings};
 use crate::application::permits::PermitSettings;
+use crate::background::webhooks::WebhookSettings;
 use crate::outbound::{AddressPolicy, OutboundSettings};
 
 /// The deadlines of EHDS Art 68 and the opt-out exception of Art 71(4), as configured.
@@ -84,6 +85,22 @@ pub(super) fn check_permits(
         ),
         opt_out_exception_available: raw.opt_out_exception,
         expiry_check_interval: Duration::from_secs(raw.permit_expiry_check_interval_secs),
+    })
+}
+
+pub(super) fn check_webhooks(raw: &RawSettings) -> Result<WebhookSettings, String> {
+    if raw.webhook_timeout_secs == 0 || raw.webhook_first_retry_secs == 0 {
+        return Err("HDAB_WEBHOOK_TIMEOUT_SECS and HDAB_WEBHOOK_FIRST_RETRY_SECS (webhook_timeout_secs, webhook_first_retry_secs) must be at least 1".into());
+    }
+    if !(1..=24 * 30).contains(&raw.webhook_give_up_hours) {
+        return Err(
+            "HDAB_WEBHOOK_GIVE_UP_HOURS (webhook_give_up_hours) must be between 1 and 720".into(),
+        );
+    }
+    Ok(WebhookSettings {
+        timeout: Duration::from_secs(raw.webhook_timeout_secs),
+        first_retry: Duration::from_secs(raw.webhook_first_retry_secs),
+        give_up_after: Duration::from_secs(raw.webhook_give_up_hours * 3600),
     })
 }
 

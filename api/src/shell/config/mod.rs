@@ -15,11 +15,12 @@ use serde::{Deserialize, Serialize};
 
 use self::checks::{
     check_applications, check_auth, check_database_timeouts, check_origins, check_outbound,
-    check_permits, parse_http_url,
+    check_permits, check_webhooks, parse_http_url,
 };
 use crate::application::Clock;
 pub use crate::application::applications::ApplicationSettings;
 pub use crate::application::permits::PermitSettings;
+use crate::background::webhooks::WebhookSettings;
 use crate::outbound::OutboundSettings;
 
 mod checks;
@@ -90,6 +91,9 @@ struct RawSettings {
     permit_expiry_check_interval_secs: u64,
     permit_key_encryption_key_file: Option<PathBuf>,
     optout_hash_key_file: Option<PathBuf>,
+    webhook_timeout_secs: u64,
+    webhook_first_retry_secs: u64,
+    webhook_give_up_hours: u64,
 }
 
 impl Default for RawSettings {
@@ -149,6 +153,9 @@ impl Default for RawSettings {
             permit_expiry_check_interval_secs: 60,
             permit_key_encryption_key_file: None,
             optout_hash_key_file: None,
+            webhook_timeout_secs: 10,
+            webhook_first_retry_secs: 5,
+            webhook_give_up_hours: 24,
         }
     }
 }
@@ -235,6 +242,8 @@ pub struct Settings {
     pub audit_checkpoint_interval: Option<Duration>,
     pub applications: ApplicationSettings,
     pub permits: PermitSettings,
+    /// How webhooks are delivered: attempt timeout, retry backoff, when to give up.
+    pub webhooks: WebhookSettings,
     /// The key that seals the visa-signing keys stored in the database; never in the database.
     pub permit_key_encryption_key_file: PathBuf,
     /// The key of the opt-out registry's hashes (HMAC-SHA-256); never in the database.
@@ -355,6 +364,7 @@ impl Settings {
         Ok(Self {
             outbound,
             permits: check_permits(&raw, &applications)?,
+            webhooks: check_webhooks(&raw)?,
             applications,
             permit_key_encryption_key_file: raw
                 .permit_key_encryption_key_file
