@@ -2,7 +2,7 @@
 //! harvested from a second local hdab in ≤ 60 s): hdab A serves N synthetic datasets; hdab B
 //! harvests them once as a DCAT source (A's Turtle catalogue, 100 datasets a page) and once as
 //! an hdab source (A's change feed, each dataset read as JSON), then runs both again (nothing
-//! changed).
+//! changed: the DCAT source answers 304 to the conditional GET, the feed has nothing new).
 //!
 //!     cargo build --release && target/release/hdab-bench harvest --datasets 10000
 
@@ -79,14 +79,15 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
     })?;
     println!();
     println!(
-        "| harvest of {} datasets from a second hdab | seconds | datasets/s | created / updated / unchanged / failed |",
+        "| harvest of {} datasets from a second hdab | seconds | datasets/s | outcome: created / updated / unchanged / failed |",
         args.datasets
     );
     println!("|---|---|---|---|");
     for (kind, pass, seconds, o) in rows {
         println!(
-            "| `{kind}` source, {pass} | {seconds:.2} | {:.0} | {} / {} / {} / {} |",
+            "| `{kind}` source, {pass} | {seconds:.2} | {:.0} | {}: {} / {} / {} / {} |",
             args.datasets as f64 / seconds,
+            o["outcome"].as_str().unwrap_or_default(),
             o["created"],
             o["updated"],
             o["unchanged"],
@@ -161,7 +162,7 @@ async fn harvest(
         let page = get().await?;
         if count(&page) > before {
             let run = page["items"][0].clone();
-            anyhow::ensure!(run["outcome"] == "completed", "the run failed: {run}");
+            anyhow::ensure!(run["outcome"] != "failed", "the run failed: {run}");
             return Ok((started.elapsed().as_secs_f64(), run));
         }
         anyhow::ensure!(
