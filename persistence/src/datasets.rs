@@ -47,14 +47,21 @@ pub struct DatasetRecord {
     pub confirmed_at: DateTime<Utc>,
 }
 
+/// The stored document of `details`: the same description always writes the same text, so a
+/// stored row whose document equals it holds that description (a document an earlier release
+/// wrote may differ in form only: compare decoded values then).
+pub fn document_of(details: &DatasetDetails) -> Result<String, StoreError> {
+    serde_json::to_string(&DocumentOut {
+        v: DOCUMENT_VERSION,
+        description: details,
+    })
+    .map_err(|e| StoreError::corrupt("dataset", details.identifier.as_str(), e))
+}
+
 impl DatasetRecord {
     /// The row of `dataset`.
     pub fn of(dataset: &Dataset) -> Result<Self, StoreError> {
-        let document = serde_json::to_string(&DocumentOut {
-            v: DOCUMENT_VERSION,
-            description: &dataset.details,
-        })
-        .map_err(|e| StoreError::corrupt("dataset", &dataset.id.to_string(), e))?;
+        let document = document_of(&dataset.details)?;
         let details = &dataset.details;
         Ok(Self {
             id: dataset.id,
@@ -181,12 +188,42 @@ pub fn find_by_identifier(
     publisher: PublisherId,
     identifier: &str,
 ) -> Result<Option<Dataset>, StoreError> {
+    find_record_by_identifier(conn, publisher, identifier)?
+        .map(DatasetRecord::decode)
+        .transpose()
+}
+
+/// The stored rows of `publisher` among `identifiers`, undecoded, in one query per 500.
+pub fn find_records_by_identifiers(
+    conn: &mut DbConnection,
+    publisher: PublisherId,
+    identifiers: &[&str],
+) -> Result<Vec<DatasetRecord>, StoreError> {
+    let mut found = Vec::with_capacity(identifiers.len());
+    for chunk in identifiers.chunks(500) {
+        let rows: Vec<DatasetRow> = datasets::table
+            .filter(datasets::publisher_id.eq(publisher.to_string()))
+            .filter(datasets::identifier.eq_any(chunk))
+            .load(conn)?;
+        for row in rows {
+            found.push(row.into_record()?);
+        }
+    }
+    Ok(found)
+}
+
+/// [`find_by_identifier`] undecoded: what a caller comparing documents needs.
+pub fn find_record_by_identifier(
+    conn: &mut DbConnection,
+    publisher: PublisherId,
+    identifier: &str,
+) -> Result<Option<DatasetRecord>, StoreError> {
     datasets::table
         .filter(datasets::publisher_id.eq(publisher.to_string()))
         .filter(datasets::identifier.eq(identifier))
         .first::<DatasetRow>(conn)
         .optional()?
-        .map(|row| row.into_record()?.decode())
+        .map(DatasetRow::into_record)
         .transpose()
 }
 

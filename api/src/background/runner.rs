@@ -115,16 +115,43 @@ impl Runner {
         }
     }
 
-    /// Brings every follower up to the log's head. A follower catches up one caller at a
-    /// time; the second finds nothing left to do.
+    /// Brings every follower up to the log's head, reading each batch of the log once for all
+    /// of them (a write's events are about 2 KB each; three followers reading them three
+    /// times was a fifth of a bulk call). Followers catch up one caller at a time (their locks
+    /// are taken in one order); the second caller finds nothing left to do.
     pub fn catch_up(&self, conn: &mut DbConnection) -> Result<(), AppError> {
-        for (follower, one_at_a_time) in &self.followers {
-            let _guard = one_at_a_time
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            catch_up(follower.as_ref(), conn)?;
+        let _guards: Vec<_> = self
+            .followers
+            .iter()
+            .map(|(_, one_at_a_time)| {
+                one_at_a_time
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            })
+            .collect();
+        loop {
+            let Some(from) = self.followers.iter().map(|(f, _)| f.cursor()).min() else {
+                return Ok(());
+            };
+            let batch = events::list_after(conn, from, BATCH)?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for (follower, _) in &self.followers {
+                let cursor = follower.cursor();
+                let unseen = batch.partition_point(|event| event.seq <= cursor);
+                if unseen == batch.len() {
+                    continue;
+                }
+                follower.apply(conn, &batch[unseen..])?;
+                if follower.cursor() <= cursor {
+                    return Err(AppError::internal(format!(
+                        "the {} did not move past event {cursor}",
+                        follower.name()
+                    )));
+                }
+            }
         }
-        Ok(())
     }
 
     /// Wakes the runner: there is new work (a write was committed).

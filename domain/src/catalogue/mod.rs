@@ -325,9 +325,17 @@ pub struct DatasetDraft {
 
 /// A dataset description whose fields agree with each other. Stored and recorded as its
 /// draft's fields, checked again when read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "DatasetDraft", into = "DatasetDraft")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "DatasetDraft")]
 pub struct DatasetDetails(DatasetDraft);
+
+/// Written as the draft's fields, borrowed: `#[serde(into)]` would clone the whole
+/// description (about 2 KB) every time one is stored, recorded or rendered.
+impl Serialize for DatasetDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
 
 impl TryFrom<DatasetDraft> for DatasetDetails {
     type Error = String;
