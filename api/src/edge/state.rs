@@ -4,6 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
+use hdab_domain::codes;
+use hdab_domain::values::HttpUrl;
 use hdab_persistence::{DbConnection, Pool, StoreError};
 
 use crate::application::AppError;
@@ -80,6 +82,19 @@ impl AppState {
 }
 
 impl AppState {
+    /// That hdab may call `url` (given as field `url`): the outbound address policy, checked on
+    /// the addresses a name resolves to. 422 `address_refused` otherwise.
+    pub async fn check_callable(&self, url: &HttpUrl) -> Result<(), ApiError> {
+        let parsed = url::Url::parse(url.as_str())
+            .map_err(|e| ApiError::invalid_field("url", codes::INVALID_URL, e.to_string()))?;
+        self.settings
+            .outbound
+            .policy
+            .check_resolved(&parsed)
+            .await
+            .map_err(|why| ApiError::invalid_field("url", codes::ADDRESS_REFUSED, why))
+    }
+
     /// Now, by the clock of every rule (tests move it).
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.settings.clock.now()

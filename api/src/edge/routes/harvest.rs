@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use hdab_domain::codes;
 use hdab_domain::harvest::HarvestSourceDetails;
 use hdab_domain::ids::HarvestSourceId;
 use hdab_openapi::Page;
@@ -35,15 +34,7 @@ async fn read_input(
     input: &HarvestSourceInput,
 ) -> Result<(HarvestSourceDetails, Option<CredentialsInput>), ApiError> {
     let details = HarvestSourceDetails::try_from(input)?;
-    let url = url::Url::parse(details.url.as_str())
-        .map_err(|e| ApiError::invalid_field("url", codes::INVALID_URL, e.to_string()))?;
-    state
-        .settings
-        .outbound
-        .policy
-        .check_resolved(&url)
-        .await
-        .map_err(|why| ApiError::invalid_field("url", codes::ADDRESS_REFUSED, why))?;
+    state.check_callable(&details.url).await?;
     Ok((details, input.credentials.clone()))
 }
 

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use hdab_domain::catalogue::text::ShortText;
-use hdab_domain::codes;
 use hdab_domain::ids::WebhookId;
 use hdab_domain::values::HttpUrl;
 use hdab_domain::webhooks::EventFilter;
@@ -79,15 +78,7 @@ pub async fn create(
         (_, Err(invalid)) => return Err(invalid.into()),
         _ => return Err(errors.into_error().into()),
     };
-    let parsed = url::Url::parse(url.as_str())
-        .map_err(|e| ApiError::invalid_field("url", codes::INVALID_URL, e.to_string()))?;
-    state
-        .settings
-        .outbound
-        .policy
-        .check_resolved(&parsed)
-        .await
-        .map_err(|why| ApiError::invalid_field("url", codes::ADDRESS_REFUSED, why))?;
+    state.check_callable(&url).await?;
     let (caller, now, kek) = (subscriber.principal, state.now(), Arc::clone(&state.kek));
     let description = description.map(|d| d.as_str().to_owned());
     let (subscription, secret) = state
