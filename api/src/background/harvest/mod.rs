@@ -8,27 +8,23 @@
 //! run one source at once, and every run is logged (`/api/v1/harvest-sources/{id}/runs`).
 //! Upstream garbage becomes errors in the run log, never a crash or a partial record.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use hdab_domain::catalogue::DatasetDetails;
 use hdab_domain::harvest::{HarvestKind, HarvestRun, HarvestSource, RecordError, RunOutcome};
 use hdab_domain::ids::HarvestSourceId;
 use hdab_domain::{DomainError, FieldError};
-use hdab_openapi::catalogue::{DataUseWire, DatasetView};
-use hdab_persistence::harvest::{self as store, SourceState};
+use hdab_openapi::catalogue::DataUseWire;
+use hdab_persistence::harvest as store;
 use hdab_persistence::{DbConnection, Pool, jobs};
-use reqwest::StatusCode;
-use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE,
-    IF_NONE_MATCH, LAST_MODIFIED,
-};
-use serde::Deserialize;
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
 use uuid::Uuid;
+
+mod dcat;
+mod hdab;
 
 use super::Runner;
 use crate::application::harvest::apply::{self, Harvested, Progress};
@@ -36,24 +32,14 @@ use crate::application::harvest::{self, Credentials};
 use crate::application::secrets::KeyEncryptionKey;
 use crate::application::{AppError, Clock};
 use crate::outbound::{Answer, Outbound, OutboundError};
-use crate::projections::rdf::RdfSyntax;
-use crate::projections::rdf::read::{self, RecordDefaults};
+use crate::projections::rdf::read::RecordDefaults;
 
 /// How long a claimed run holds its source: past this, another process may take it over.
 const LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
 /// When a run that could not be made is tried again.
 const RETRY_AFTER_FAILURE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
-/// Pages a `dcat` run follows at most: a catalogue whose `next` links never end is cut here.
-const MAX_PAGES: u32 = 10_000;
-/// Change-feed events read per page of an `hdab` source.
-const FEED_PAGE: u32 = 1_000;
-/// Descriptions of an `hdab` source read at once.
-const PARALLEL_READS: usize = 8;
 /// Records applied per transaction.
 const APPLY_BATCH: usize = 500;
-/// What a `dcat` source is asked for, best first.
-const RDF_ACCEPT: &str = "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, application/n-triples;q=0.5";
-
 /// Runs harvests: shared by the scheduler, the API's "run now" and `hdab harvest`.
 pub struct Harvester {
     pub pool: Pool,
@@ -290,229 +276,6 @@ impl RunContext<'_> {
         }
         Ok(())
     }
-
-    /// A `dcat` run: every page, then the withdrawal of what no page described. Returns what
-    /// to remember of the source's first answer, when every page was read.
-    async fn dcat(
-        &self,
-        run: &mut HarvestRun,
-        state: SourceState,
-    ) -> Result<Option<SourceState>, AppError> {
-        let first =
-            url::Url::parse(self.source.details.url.as_str()).map_err(AppError::internal)?;
-        let mut next = Some(first);
-        let mut visited = BTreeSet::new();
-        let mut progress = Progress::default();
-        let mut remembered = None;
-        while let Some(url) = next.take() {
-            if !visited.insert(url.to_string()) || run.fetched >= MAX_PAGES {
-                run.error(page_error(
-                    url.as_str(),
-                    "the pages link back to one already read, or never end",
-                ));
-                run.outcome = RunOutcome::Failed;
-                break;
-            }
-            let conditional = if visited.len() == 1 {
-                conditional_headers(&state)
-            } else {
-                HeaderMap::new()
-            };
-            let answer = match self.fetch(&url, with_accept(conditional, RDF_ACCEPT)).await {
-                Ok(answer) => answer,
-                Err(error) => {
-                    run.error(page_error(url.as_str(), describe(&error)));
-                    run.outcome = RunOutcome::Failed;
-                    break;
-                }
-            };
-            run.fetched += 1;
-            if answer.status == StatusCode::NOT_MODIFIED {
-                run.outcome = RunOutcome::NotModified;
-                return Ok(None);
-            }
-            if visited.len() == 1 {
-                remembered = Some(SourceState {
-                    etag: header_text(&answer.headers, ETAG),
-                    last_modified: header_text(&answer.headers, LAST_MODIFIED),
-                    feed_position: 0,
-                });
-            }
-            let graph = match parse_page(&answer) {
-                Ok(graph) => graph,
-                Err(message) => {
-                    run.error(page_error(answer.url.as_str(), message));
-                    run.outcome = RunOutcome::Failed;
-                    break;
-                }
-            };
-            let records = read::datasets(&graph, &self.defaults())
-                .into_iter()
-                .map(|r| Harvested::Present {
-                    key: r.key,
-                    details: r.input.and_then(|input| validated(&input)),
-                })
-                .collect();
-            self.apply(records, run, &mut progress).await?;
-            next = read::next_page(&graph).and_then(|link| answer.url.join(&link).ok());
-        }
-        if run.outcome != RunOutcome::Completed {
-            return Ok(None);
-        }
-        let (source, now) = (self.source.clone(), self.harvester.clock.now());
-        let mut counted = run.clone();
-        *run = self
-            .harvester
-            .db(move |conn| {
-                apply::withdraw_unseen(conn, &source, now, &mut counted, &progress)?;
-                Ok(counted)
-            })
-            .await?;
-        Ok(remembered)
-    }
-
-    /// An `hdab` run: the change feed after the last position applied, then each changed
-    /// dataset's current description. The position moves only past what was applied.
-    async fn hdab(
-        &self,
-        run: &mut HarvestRun,
-        state: SourceState,
-    ) -> Result<Option<SourceState>, AppError> {
-        let base = self
-            .source
-            .details
-            .url
-            .as_str()
-            .trim_end_matches('/')
-            .to_owned();
-        let mut position = state.feed_position;
-        let mut progress = Progress::default();
-        loop {
-            let page = match self.feed_page(&base, position).await {
-                Ok(page) => page,
-                Err(message) => {
-                    run.error(page_error(
-                        &format!("{base}/api/v1/changes?after={position}"),
-                        message,
-                    ));
-                    run.outcome = RunOutcome::Failed;
-                    break;
-                }
-            };
-            run.fetched += 1;
-            if page.next_after <= position {
-                break;
-            }
-            // The latest event of each dataset says all: read each once.
-            let changed: BTreeMap<String, i64> = page
-                .items
-                .iter()
-                .filter(|e| e.entity_type == "dataset")
-                .map(|e| (e.entity_id.clone(), e.seq))
-                .collect();
-            let records = self
-                .read_datasets(&base, changed.into_keys().collect(), run)
-                .await;
-            let Some(records) = records else {
-                run.outcome = RunOutcome::Failed;
-                break;
-            };
-            self.apply(records, run, &mut progress).await?;
-            position = page.next_after;
-        }
-        Ok(Some(SourceState {
-            feed_position: position,
-            ..state
-        }))
-    }
-
-    async fn feed_page(&self, base: &str, after: i64) -> Result<FeedPage, String> {
-        let url = url::Url::parse(&format!(
-            "{base}/api/v1/changes?after={after}&limit={FEED_PAGE}&types=dataset"
-        ))
-        .map_err(|e| e.to_string())?;
-        let answer = self
-            .fetch(&url, with_accept(HeaderMap::new(), "application/json"))
-            .await
-            .map_err(|e| describe(&e))?;
-        serde_json::from_slice(&answer.body)
-            .map_err(|e| format!("the change feed does not read as one: {e}"))
-    }
-
-    /// The current description of each of `ids`, or `None` when one could not be read (the
-    /// run then stops where it is, to read them again next time).
-    async fn read_datasets(
-        &self,
-        base: &str,
-        ids: Vec<String>,
-        run: &mut HarvestRun,
-    ) -> Option<Vec<Harvested>> {
-        let reads = futures_util::stream::iter(ids.into_iter().map(|id| async move {
-            let key = format!("{base}/api/v1/datasets/{id}");
-            let read = self.read_dataset(&key).await;
-            (key, read)
-        }))
-        .buffered(PARALLEL_READS)
-        .collect::<Vec<_>>()
-        .await;
-        let mut records = Vec::with_capacity(reads.len());
-        let mut complete = true;
-        for (key, read) in reads {
-            run.fetched += 1;
-            match read {
-                Ok(record) => records.push(record),
-                Err(message) => {
-                    run.error(page_error(&key, message));
-                    complete = false;
-                }
-            }
-        }
-        complete.then_some(records)
-    }
-
-    async fn read_dataset(&self, key: &str) -> Result<Harvested, String> {
-        let url = url::Url::parse(key).map_err(|e| e.to_string())?;
-        let answer = self
-            .fetch(&url, with_accept(HeaderMap::new(), "application/json"))
-            .await;
-        let answer = match answer {
-            Err(OutboundError::Status(StatusCode::NOT_FOUND | StatusCode::GONE)) => {
-                return Ok(Harvested::Gone {
-                    key: key.to_owned(),
-                });
-            }
-            other => other.map_err(|e| describe(&e))?,
-        };
-        let view: DatasetView = serde_json::from_slice(&answer.body)
-            .map_err(|e| format!("the dataset does not read as an hdab dataset: {e}"))?;
-        if view.status != "published" {
-            return Ok(Harvested::Gone {
-                key: key.to_owned(),
-            });
-        }
-        let mut input = view.metadata;
-        let defaults = self.defaults();
-        input.publisher_id = defaults.publisher_id;
-        input.committee_id = defaults.committee_id;
-        Ok(Harvested::Present {
-            key: key.to_owned(),
-            details: validated(&input),
-        })
-    }
-}
-
-/// One page of another hdab's change feed, as much of it as a run reads.
-#[derive(Deserialize)]
-struct FeedPage {
-    items: Vec<FeedEvent>,
-    next_after: i64,
-}
-
-#[derive(Deserialize)]
-struct FeedEvent {
-    seq: i64,
-    entity_type: String,
-    entity_id: String,
 }
 
 /// A description read from upstream, validated by the rules of every description.
@@ -528,42 +291,6 @@ fn validated(
             message: other.to_string(),
         }]),
     }
-}
-
-/// The page as RDF, in the syntax its `Content-Type` names.
-fn parse_page(answer: &Answer) -> Result<oxrdf::Graph, String> {
-    let media_type = header_text(&answer.headers, CONTENT_TYPE)
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let syntax = RdfSyntax::from_media_type(&media_type).ok_or_else(|| {
-        format!(
-            "the content type `{media_type}` is not an RDF syntax hdab reads (Turtle, JSON-LD, RDF/XML)"
-        )
-    })?;
-    read::parse(&answer.body, syntax, answer.url.as_str())
-}
-
-fn conditional_headers(state: &SourceState) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    if let Some(etag) = state
-        .etag
-        .as_deref()
-        .and_then(|e| HeaderValue::from_str(e).ok())
-    {
-        headers.insert(IF_NONE_MATCH, etag);
-    }
-    if let Some(since) = state
-        .last_modified
-        .as_deref()
-        .and_then(|l| HeaderValue::from_str(l).ok())
-    {
-        headers.insert(IF_MODIFIED_SINCE, since);
-    }
-    headers
 }
 
 fn with_accept(mut headers: HeaderMap, accept: &'static str) -> HeaderMap {
