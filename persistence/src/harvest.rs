@@ -209,17 +209,6 @@ pub fn list(
     Ok(page::from_overfetch(sources, limit, |s| s.id.to_string()))
 }
 
-/// Every source with a schedule: what the scheduler keeps due.
-pub fn all(conn: &mut DbConnection) -> Result<Vec<HarvestSource>, StoreError> {
-    let rows: Vec<(String, String)> = harvest_sources::table
-        .order(harvest_sources::id.asc())
-        .select((harvest_sources::id, harvest_sources::document))
-        .load(conn)?;
-    rows.iter()
-        .map(|(id, document)| decode("harvest source", id, document))
-        .collect()
-}
-
 pub fn record_run(conn: &mut DbConnection, run: &HarvestRun) -> Result<(), StoreError> {
     diesel::insert_into(harvest_runs::table)
         .values((

@@ -114,6 +114,23 @@ pub fn release(
     Ok(())
 }
 
+/// The jobs named `prefix…` that are due at `now` and held by no process: what a scheduler of
+/// many jobs of one kind (harvest sources) claims, without trying each.
+pub fn due_with_prefix(
+    conn: &mut DbConnection,
+    prefix: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    let now = now.naive_utc();
+    Ok(jobs::table
+        .filter(jobs::name.like(format!("{prefix}%")))
+        .filter(jobs::next_run_at.le(now))
+        .filter(jobs::lease_until.is_null().or(jobs::lease_until.lt(now)))
+        .select(jobs::name)
+        .order(jobs::next_run_at.asc())
+        .load(conn)?)
+}
+
 /// Moves `name`'s next run to `next_run_at`, whoever holds it now (a run in hand finishes and
 /// then schedules its successor from its own end).
 pub fn reschedule(

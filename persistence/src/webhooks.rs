@@ -97,9 +97,10 @@ pub fn list(
     Ok(page::from_overfetch(items, limit, |s| s.id.to_string()))
 }
 
-/// Every subscription with the last event considered for it.
-pub fn all_with_cursors(conn: &mut DbConnection) -> Result<Vec<(Subscription, i64)>, StoreError> {
+/// Every subscription whose last event considered is before `head`, with that event.
+pub fn behind(conn: &mut DbConnection, head: i64) -> Result<Vec<(Subscription, i64)>, StoreError> {
     let rows: Vec<(String, String, i64)> = webhook_subscriptions::table
+        .filter(webhook_subscriptions::cursor.lt(head))
         .order(webhook_subscriptions::id.asc())
         .select((
             webhook_subscriptions::id,

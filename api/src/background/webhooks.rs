@@ -21,7 +21,7 @@ use ring::hmac;
 use tokio::sync::Semaphore;
 
 use crate::application::secrets::KeyEncryptionKey;
-use crate::application::webhooks::{enqueue_new, secret};
+use crate::application::webhooks::{endpoint, enqueue_new};
 use crate::application::{AppError, Clock};
 use crate::outbound::{Outbound, OutboundError};
 
@@ -139,16 +139,10 @@ impl WebhookSender {
     /// One attempt of `delivery`, and its outcome recorded.
     async fn deliver(&self, delivery: Delivery) -> Result<(), AppError> {
         let (kek, subscription) = (Arc::clone(&self.kek), delivery.subscription_id);
-        let Some(key) = self
-            .db(move |conn| secret(conn, &kek, subscription))
+        let Some((url, key)) = self
+            .db(move |conn| endpoint(conn, &kek, subscription))
             .await?
         else {
-            return Ok(());
-        };
-        let subscription_url = self
-            .db(move |conn| Ok(store::find(conn, subscription)?.map(|s| s.url)))
-            .await?;
-        let Some(url) = subscription_url else {
             return Ok(());
         };
         let at = self.clock.now();

@@ -34,9 +34,21 @@ pub enum CredentialsChange {
     Remove,
 }
 
+/// What every source's entry in the job schedule is named after.
+const JOB_PREFIX: &str = "harvest:";
+
 /// The name of a source's entry in the job schedule.
 pub fn job_name(id: HarvestSourceId) -> String {
-    format!("harvest:{id}")
+    format!("{JOB_PREFIX}{id}")
+}
+
+/// The sources due at `now` that no process is running.
+pub fn due(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<HarvestSourceId>, AppError> {
+    Ok(jobs::due_with_prefix(conn, JOB_PREFIX, now)?
+        .iter()
+        .filter_map(|name| name.strip_prefix(JOB_PREFIX))
+        .filter_map(|id| HarvestSourceId::parse(id).ok())
+        .collect())
 }
 
 /// The associated data a source's credentials are sealed with: sealed credentials cannot be

@@ -67,24 +67,25 @@ pub enum NotRun {
 impl Harvester {
     /// Runs every source that is due and that this process claims, one after another.
     pub async fn run_due(&self) {
-        let due = self.db(|conn| Ok(store::all(conn)?)).await;
+        let now = self.clock.now();
+        let due = self.db(move |conn| harvest::due(conn, now)).await;
         let sources = match due {
             Ok(sources) => sources,
             Err(error) => {
-                tracing::warn!(error = %error, "cannot list harvest sources; retrying");
+                tracing::warn!(error = %error, "cannot list due harvest sources; retrying");
                 return;
             }
         };
         for source in sources {
-            match self.run_claimed(source.id, false).await {
+            match self.run_claimed(source, false).await {
                 Ok(run) => tracing::info!(
-                    source = %source.id, outcome = %run.outcome, created = run.created,
+                    source = %source, outcome = %run.outcome, created = run.created,
                     updated = run.updated, unchanged = run.unchanged, withdrawn = run.withdrawn,
                     failed = run.failed, "harvested a source"
                 ),
                 Err(NotRun::Busy) => {}
                 Err(NotRun::Failed(error)) => {
-                    tracing::warn!(source = %source.id, error = %error, "a harvest run failed; it runs again when due");
+                    tracing::warn!(source = %source, error = %error, "a harvest run failed; it runs again when due");
                 }
             }
         }
