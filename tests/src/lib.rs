@@ -193,7 +193,7 @@ impl TestApp {
         let handle = started.server.handle();
         actix_web::rt::spawn(started.server);
         let key = DevKey::load_or_create(&settings.data_dir).ok();
-        Self {
+        let app = Self {
             addr: started.addr,
             runner: Some(started.runner),
             metrics_addr: started.metrics_addr,
@@ -203,12 +203,44 @@ impl TestApp {
             key,
             _data_dir: data_dir,
             db,
+        };
+        app.wait_for_search_index().await;
+        app
+    }
+
+    /// Waits until the search index that hdab rebuilds after it starts listening is ready
+    /// (`/health/ready` stops answering `search_index_rebuilding`), as a load balancer would.
+    pub async fn wait_for_search_index(&self) {
+        for _ in 0..1_000 {
+            let response = self
+                .client
+                .get(self.url("/health/ready"))
+                .send()
+                .await
+                .expect("hdab answers /health/ready");
+            if response.status() != 503 {
+                return;
+            }
+            let problem: serde_json::Value = response.json().await.unwrap_or_default();
+            if problem["code"] != "search_index_rebuilding" {
+                return;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
         }
+        panic!("the search index was not rebuilt within 10 s");
     }
 
     /// Stops the server, lets `between` change its files (e.g. delete the search index), and
     /// starts it again on the same data directory and database.
-    pub async fn restart(mut self, between: impl FnOnce(&Settings)) -> Self {
+    pub async fn restart(self, between: impl FnOnce(&Settings)) -> Self {
+        let app = self.restart_listening(between).await;
+        app.wait_for_search_index().await;
+        app
+    }
+
+    /// [`TestApp::restart`], returning as soon as hdab listens: its search index may still be
+    /// rebuilding.
+    pub async fn restart_listening(mut self, between: impl FnOnce(&Settings)) -> Self {
         self.handle.stop(true).await;
         if let Some(runner) = self.runner.take() {
             runner.stop().await;

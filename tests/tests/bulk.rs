@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 on_both_backends!(
     a_push_creates_updates_and_leaves_the_same_payload_unchanged,
     an_invalid_item_is_reported_and_never_blocks_the_others,
+    a_call_sees_its_own_new_datasets_and_a_refusal_spoils_nothing,
     ndjson_withdrawals_and_partners_acting_for_their_publishers,
     over_a_thousand_items_nothing_is_written,
 );
@@ -85,6 +86,71 @@ async fn a_push_creates_updates_and_leaves_the_same_payload_unchanged(db: TestDa
         .unwrap();
     assert_eq!(read["version"], 2);
     assert_eq!(head(&app).await, before + 1);
+}
+
+/// New items are written without a savepoint of their own; a later item of the same call
+/// still finds them, and an item refused by the database's rules (an unknown committee) spoils
+/// neither the transaction (PostgreSQL) nor the items after it.
+async fn a_call_sees_its_own_new_datasets_and_a_refusal_spoils_nothing(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let holder = holder(&app, "Bulk Registry", "NL", true).await;
+    let mut unknown_committee = dataset(&holder, "MIX-3");
+    unknown_committee["committee_id"] = json!("0190f5e0-0000-7000-8000-000000000000");
+    let before = head(&app).await;
+    let result = push(
+        &app,
+        &holder.token,
+        &json!([
+            dataset(&holder, "MIX-1"),
+            {"publisher_id": holder.publisher, "identifier": "MIX-1", "withdraw": true},
+            unknown_committee,
+            dataset(&holder, "MIX-2"),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        outcomes(&result),
+        ["created", "withdrawn", "rejected", "created"]
+    );
+    assert_eq!(
+        result["items"][2]["problem"]["errors"][0]["field"],
+        "committee_id"
+    );
+    let id = result["items"][0]["id"].as_str().unwrap();
+    let read: Value = app
+        .get(&format!("/api/v1/datasets/{id}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (read["status"].as_str(), read["version"].as_i64()),
+        (Some("withdrawn"), Some(2))
+    );
+    let log: Value = app
+        .get(
+            &format!("/api/v1/changes?after={before}"),
+            Some(&app.admin_token()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "dataset.published",
+            "dataset.withdrawn",
+            "dataset.published"
+        ],
+        "one event per write, in the items' order"
+    );
 }
 
 async fn an_invalid_item_is_reported_and_never_blocks_the_others(db: TestDatabase) {

@@ -1,7 +1,12 @@
 //! Health, metrics, the OpenAPI document and the offline docs page.
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
-use hdab_tests::{TestApp, TestDatabase};
+use std::time::Duration;
+
+use hdab_tests::{TestApp, TestDatabase, on_both_backends, problem};
 use serde_json::Value;
+
+on_both_backends!(hdab_listens_while_its_index_is_rebuilt_and_never_serves_a_partial_search);
 
 #[actix_web::test]
 async fn liveness_and_readiness_report_ok() {
@@ -69,4 +74,49 @@ async fn the_served_document_is_the_generated_one() {
     let served: Value = app.get("/openapi.json", None).await.json().await.unwrap();
     let generated = serde_json::to_value(hdab_api::edge::app::openapi_document()).unwrap();
     assert_eq!(served, generated);
+}
+
+/// A missing index is rebuilt after hdab starts listening (at a million datasets that takes a
+/// minute, and a liveness probe would kill a process that rebuilt first): meanwhile it is
+/// live, not ready, and a search is 503 rather than an answer from a partial index.
+async fn hdab_listens_while_its_index_is_rebuilt_and_never_serves_a_partial_search(
+    db: TestDatabase,
+) {
+    const DATASETS: usize = 1_500;
+    let app = TestApp::spawn(db).await;
+    let pool = hdab_api::shell::server::open_database(&app.settings).unwrap();
+    hdab_api::shell::seed::synthetic(&pool, DATASETS, chrono::Utc::now()).unwrap();
+    drop(pool);
+    let app = app
+        .restart_listening(|settings| std::fs::remove_dir_all(&settings.index_dir).unwrap())
+        .await;
+    let mut answered_503 = 0;
+    let total = loop {
+        assert_eq!(app.get("/health/live", None).await.status(), 200);
+        let search = app.get("/api/v1/datasets?limit=1", None).await;
+        if search.status() != 503 {
+            assert_eq!(search.status(), 200);
+            break search.json::<Value>().await.unwrap()["total"].clone();
+        }
+        assert!(search.headers().contains_key("retry-after"));
+        assert_eq!(problem(search).await["code"], "search_index_rebuilding");
+        answered_503 += 1;
+        assert!(
+            answered_503 < 2_000,
+            "the index was not rebuilt within 10 s"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+    };
+    assert_eq!(
+        total, DATASETS,
+        "the first search served counts every dataset"
+    );
+    assert_eq!(app.get("/health/ready", None).await.status(), 200);
+    // Rebuilding 1,500 datasets takes about a second here (about 160 searches answered 503);
+    // the first request comes milliseconds after hdab listens. Had hdab rebuilt before it
+    // listened, none would have.
+    assert!(
+        answered_503 > 0,
+        "hdab listened only after its index was rebuilt"
+    );
 }

@@ -41,9 +41,9 @@ pub enum BulkOutcome {
     Rejected(AppError),
 }
 
-/// Carries out every item in one transaction, each in a savepoint of its own; one outcome per
-/// item, in order. Only a failure of the database itself fails the call (and then nothing is
-/// written).
+/// Carries out every item in one transaction, each in a savepoint of its own where it may be
+/// refused after it began to write; one outcome per item, in order. Only a failure of the
+/// database itself fails the call (and then nothing is written).
 pub fn upsert(
     conn: &mut DbConnection,
     caller: &Principal,
@@ -52,40 +52,47 @@ pub fn upsert(
 ) -> Result<Vec<BulkOutcome>, AppError> {
     events::write(conn, |tx| {
         let mut checked = CheckedReferences::default();
-        let same = same_as_stored(tx, &items)?;
+        let stored = what_is_stored(tx, &items)?;
         items
             .into_iter()
-            .zip(same)
-            .map(|(item, same)| {
-                let outcome = match (same, &item) {
+            .zip(stored)
+            .map(|(item, stored)| {
+                let outcome = match (stored, item) {
                     // Nothing to write, so no savepoint: only the caller's right to say so.
-                    (Some(id), BulkItem::Upsert(details)) => checked
-                        .check(tx, caller, details)
+                    (Stored::Unchanged(id), BulkItem::Upsert(details)) => checked
+                        .check(tx, caller, &details)
                         .map(|()| BulkOutcome::Unchanged(id)),
-                    _ => tx.transaction(|item_tx| one(item_tx, caller, now, item, &mut checked)),
+                    (Stored::Absent, BulkItem::Upsert(details)) => {
+                        create_absent(tx, caller, now, *details, &mut checked)
+                    }
+                    (_, item) => {
+                        tx.transaction(|item_tx| one(item_tx, caller, now, item, &mut checked))
+                    }
                 };
                 match outcome {
-                    Ok(outcome) => Ok(outcome),
-                    Err(
-                        refused @ (AppError::Domain(_)
-                        | AppError::NotFound(_)
-                        | AppError::Conflict { .. }),
-                    ) => Ok(BulkOutcome::Rejected(refused)),
-                    Err(failure) => Err(failure),
+                    Err(refused) if refused.is_refusal() => Ok(BulkOutcome::Rejected(refused)),
+                    outcome => outcome,
                 }
             })
             .collect()
     })
 }
 
-/// For each item, the dataset it leaves as it is, if any: a published dataset whose stored
-/// document is the item's description, found with one query per publisher (and 500
+/// What the database holds under an item's key, as read before the first write.
+enum Stored {
+    /// A published dataset whose description is the item's.
+    Unchanged(DatasetId),
+    /// No dataset at all, and no other item of the call names the key.
+    Absent,
+    /// Something else (another description, a draft, a withdrawal) or a key named twice:
+    /// the item-by-item path decides.
+    Undecided,
+}
+
+/// For each item, what is stored under its key, found with one query per publisher (and 500
 /// identifiers) instead of one per item. An identifier the call names twice is left to the
 /// item-by-item path, which sees the earlier item's write.
-fn same_as_stored(
-    tx: &mut DbConnection,
-    items: &[BulkItem],
-) -> Result<Vec<Option<DatasetId>>, AppError> {
+fn what_is_stored(tx: &mut DbConnection, items: &[BulkItem]) -> Result<Vec<Stored>, AppError> {
     let mut named: HashMap<(PublisherId, &str), usize> = HashMap::new();
     for item in items {
         if let BulkItem::Upsert(details) = item {
@@ -98,25 +105,52 @@ fn same_as_stored(
     for ((publisher, identifier), _) in named.iter().filter(|(_, count)| **count == 1) {
         by_publisher.entry(*publisher).or_default().push(identifier);
     }
-    let mut published: HashMap<(PublisherId, String), DatasetRecord> = HashMap::new();
+    let mut found: HashMap<(PublisherId, String), DatasetRecord> = HashMap::new();
     for (publisher, identifiers) in by_publisher {
         for record in datasets::find_records_by_identifiers(tx, publisher, &identifiers)? {
-            published.insert((publisher, record.identifier.clone()), record);
+            found.insert((publisher, record.identifier.clone()), record);
         }
     }
     items
         .iter()
         .map(|item| {
             let BulkItem::Upsert(details) = item else {
-                return Ok(None);
+                return Ok(Stored::Undecided);
             };
-            let key = (details.publisher_id, details.identifier.as_str().to_owned());
-            match published.get(&key) {
-                Some(stored) if is_unchanged(stored, details)? => Ok(Some(stored.id)),
-                _ => Ok(None),
+            let identifier = details.identifier.as_str();
+            if named.get(&(details.publisher_id, identifier)) != Some(&1) {
+                return Ok(Stored::Undecided);
             }
+            Ok(
+                match found.get(&(details.publisher_id, identifier.to_owned())) {
+                    None => Stored::Absent,
+                    Some(stored) if is_unchanged(stored, details)? => Stored::Unchanged(stored.id),
+                    Some(_) => Stored::Undecided,
+                },
+            )
         })
         .collect()
+}
+
+/// An item whose key nothing is stored under: a row and its event, without a savepoint.
+/// Once the references are checked nothing in it can be refused, so any failure is the
+/// database's and fails the whole call (on PostgreSQL a failed statement outside a
+/// savepoint spoils the transaction, so it must never pass for one item's refusal).
+fn create_absent(
+    tx: &mut DbConnection,
+    caller: &Principal,
+    now: DateTime<Utc>,
+    details: DatasetDetails,
+    checked: &mut CheckedReferences,
+) -> Result<BulkOutcome, AppError> {
+    checked.check(tx, caller, &details)?;
+    match import_published(tx, caller, now, details) {
+        Ok(dataset) => Ok(BulkOutcome::Created(dataset.id)),
+        Err(refused) if refused.is_refusal() => Err(AppError::internal(format!(
+            "a new dataset was refused after the call found its key free: {refused}"
+        ))),
+        Err(failure) => Err(failure),
+    }
 }
 
 /// Whether `stored` is published with `details` as its description: its stored text says so,

@@ -34,6 +34,16 @@ impl AppError {
         }]))
     }
 
+    /// Whether the request was refused (what it asked for is invalid, unknown or conflicting),
+    /// as opposed to the service failing it: in a batch, a refusal is one item's outcome and
+    /// a failure is the whole call's.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::Domain(_) | Self::NotFound(_) | Self::Conflict { .. }
+        )
+    }
+
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         Self::Internal(cause.to_string())
     }

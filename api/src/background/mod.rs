@@ -66,6 +66,11 @@ pub trait Follower: Send + Sync {
     /// Applies `batch` (in order, starting right after the cursor) and moves the cursor to
     /// its last event.
     fn apply(&self, conn: &mut DbConnection, batch: &[ChainedEvent]) -> Result<(), AppError>;
+    /// Whether the follower takes events now. One being rebuilt from the tables is left alone
+    /// until the rebuild has finished; it then catches up from where the rebuild began.
+    fn is_ready(&self) -> bool {
+        true
+    }
 }
 
 /// Work that runs on a schedule.

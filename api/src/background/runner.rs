@@ -16,8 +16,9 @@ use super::{Follower, Job};
 use crate::application::AppError;
 use hdab_persistence::now;
 
-/// Events a follower reads per batch.
-const BATCH: i64 = 500;
+/// Events a follower reads per batch: more than a bulk call writes, so that the search index
+/// commits once per call rather than once per 500 events.
+const BATCH: i64 = 2_000;
 /// How often the runner looks for work when nobody nudges it.
 const TICK: Duration = Duration::from_secs(1);
 /// How long a claimed job is held: past this, another process may take it over.
@@ -25,7 +26,7 @@ const LEASE: Duration = Duration::from_secs(600);
 
 /// Brings `follower` up to the log's head, batch by batch.
 pub fn catch_up(follower: &dyn Follower, conn: &mut DbConnection) -> Result<(), AppError> {
-    loop {
+    while follower.is_ready() {
         let cursor = follower.cursor();
         let batch = events::list_after(conn, cursor, BATCH)?;
         if batch.is_empty() {
@@ -39,6 +40,7 @@ pub fn catch_up(follower: &dyn Follower, conn: &mut DbConnection) -> Result<(), 
             )));
         }
     }
+    Ok(())
 }
 
 /// The followers and jobs of this process.
@@ -129,15 +131,21 @@ impl Runner {
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
             })
             .collect();
+        let ready: Vec<&Arc<dyn Follower>> = self
+            .followers
+            .iter()
+            .map(|(follower, _)| follower)
+            .filter(|follower| follower.is_ready())
+            .collect();
         loop {
-            let Some(from) = self.followers.iter().map(|(f, _)| f.cursor()).min() else {
+            let Some(from) = ready.iter().map(|f| f.cursor()).min() else {
                 return Ok(());
             };
             let batch = events::list_after(conn, from, BATCH)?;
             if batch.is_empty() {
                 return Ok(());
             }
-            for (follower, _) in &self.followers {
+            for follower in &ready {
                 let cursor = follower.cursor();
                 let unseen = batch.partition_point(|event| event.seq <= cursor);
                 if unseen == batch.len() {

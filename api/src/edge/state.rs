@@ -100,6 +100,20 @@ impl AppState {
         self.settings.clock.now()
     }
 
+    /// The search index, or 503 `search_index_rebuilding` while it is rebuilt after start
+    /// (a partial index would answer wrong counts as if they were right).
+    pub fn searchable(&self) -> Result<&hdab_persistence::search::SearchIndex, ApiError> {
+        if self.search.is_ready() {
+            Ok(&self.search.index)
+        } else {
+            Err(ApiError::unavailable(
+                "the search index is being rebuilt; searches are served once it is ready",
+                format!("{} datasets indexed so far", self.search.index.len()),
+            )
+            .with_code(codes::SEARCH_INDEX_REBUILDING))
+        }
+    }
+
     /// Runs a use case (every write goes through here), then catches every event-log follower
     /// up before answering, so the caller finds what it just wrote (in search, too), and nudges
     /// the job runner. No handler chooses which followers a write concerns. The write stands

@@ -3,7 +3,9 @@
 //! its publisher says of it.
 
 use std::collections::BTreeSet;
-use std::time::Instant;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::Datelike;
 use hdab_domain::catalogue::icd10::IcdCode;
@@ -23,10 +25,15 @@ use crate::projections::published::{self, Publishers, read_or_skip};
 /// The longest title or description a search hit shows.
 const SUMMARY_CHARS: usize = 300;
 const REBUILD_BATCH: usize = 2_000;
+/// How long a failed rebuild waits before it tries again.
+const REBUILD_RETRY: Duration = Duration::from_secs(5);
 
 /// The search index and what keeps it current.
 pub struct Indexer {
     pub index: SearchIndex,
+    /// False while the index is rebuilt after start: searches then answer 503 and the event
+    /// log's followers leave the index to the rebuild.
+    ready: AtomicBool,
 }
 
 fn store_error(error: impl std::fmt::Display) -> AppError {
@@ -34,11 +41,49 @@ fn store_error(error: impl std::fmt::Display) -> AppError {
 }
 
 impl Indexer {
+    /// An index that is current (or caught up from the log).
     pub fn new(index: SearchIndex) -> Self {
-        Self { index }
+        Self {
+            index,
+            ready: AtomicBool::new(true),
+        }
     }
 
-    /// Rebuilds the index from every published dataset in the database.
+    /// An index that must be rebuilt before it serves: [`Indexer::rebuild`] makes it ready.
+    pub fn awaiting_rebuild(index: SearchIndex) -> Self {
+        Self {
+            index,
+            ready: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether searches can be served (no rebuild is under way).
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Rebuilds the index in a thread of its own, so that the server answers (`/health/live`
+    /// at once, `/health/ready` and searches with 503) while it runs: at a million datasets
+    /// it takes about a minute, and a liveness probe would kill a process that rebuilt before
+    /// it listened. A failed rebuild (the database gone) is retried until it succeeds; then
+    /// `nudge` lets the followers catch the index up from where the rebuild began.
+    pub fn rebuild_in_background(
+        self: Arc<Self>,
+        pool: Pool,
+        nudge: impl Fn() + Send + 'static,
+    ) -> std::io::Result<std::thread::JoinHandle<()>> {
+        std::thread::Builder::new()
+            .name("search-rebuild".into())
+            .spawn(move || {
+                while let Err(error) = self.rebuild(&pool) {
+                    tracing::error!(error = %error, retry_in_secs = REBUILD_RETRY.as_secs(), "the search index could not be rebuilt; searches answer 503 until it is");
+                    std::thread::sleep(REBUILD_RETRY);
+                }
+                nudge();
+            })
+    }
+
+    /// Rebuilds the index from every published dataset in the database, and marks it ready.
     pub fn rebuild(&self, pool: &Pool) -> Result<usize, AppError> {
         let started = Instant::now();
         // Read before the datasets: events after this are applied by the next catch-up.
@@ -58,6 +103,7 @@ impl Indexer {
             },
         )?;
         let count = rebuild.finish(seq).map_err(store_error)?;
+        self.ready.store(true, Ordering::Release);
         let elapsed = started.elapsed();
         tracing::info!(
             datasets = count,
@@ -74,16 +120,22 @@ impl Indexer {
         conn: &mut DbConnection,
         ids: BTreeSet<DatasetId>,
     ) -> Result<Vec<Change>, AppError> {
-        let mut published = Vec::new();
-        let mut changes = Vec::with_capacity(ids.len());
-        for id in ids {
-            match datasets::find_record(conn, id)?.and_then(read_or_skip) {
-                Some(dataset) if dataset.status == DatasetStatus::Published => {
-                    published.push(dataset)
-                }
-                _ => changes.push(Change::Remove(id.as_uuid().as_u128())),
-            }
-        }
+        let ids: Vec<DatasetId> = ids.into_iter().collect();
+        let published: Vec<Dataset> = datasets::find_records(conn, &ids)?
+            .into_iter()
+            .filter_map(read_or_skip)
+            .filter(|dataset| dataset.status == DatasetStatus::Published)
+            .collect();
+        let indexed: BTreeSet<DatasetId> = published.iter().map(|d| d.id).collect();
+        // Gone, no longer published, or no longer readable: out of the index, if it is in it
+        // (a draft never was, and a commit for nothing is a disk sync a writer waits for).
+        let mut changes: Vec<Change> = ids
+            .iter()
+            .filter(|id| !indexed.contains(id))
+            .map(|id| id.as_uuid().as_u128())
+            .filter(|key| self.index.may_hold(*key))
+            .map(Change::Remove)
+            .collect();
         changes.extend(
             indexed_with_publishers(conn, &published)?
                 .into_iter()
@@ -100,6 +152,10 @@ impl Follower for Indexer {
 
     fn cursor(&self) -> i64 {
         self.index.applied_seq()
+    }
+
+    fn is_ready(&self) -> bool {
+        Indexer::is_ready(self)
     }
 
     /// Re-indexes every dataset the batch touched: its own events, and a publisher's update

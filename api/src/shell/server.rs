@@ -83,12 +83,12 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
     let settings = Arc::new(settings);
     let shared = Shared {
         state: web::Data::new(AppState {
-            pool,
+            pool: pool.clone(),
             identity: settings.catalogue_identity(),
             settings: Arc::clone(&settings),
             search: Arc::clone(&search),
             checkpoints,
-            runner,
+            runner: Arc::clone(&runner),
             permit_keys: permits.keys,
             permit_grants: permits.grants,
             opt_out_hasher: permits.hasher,
@@ -119,6 +119,10 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
         database = settings.database.backend_name(),
         "hdab is listening; API docs at http://{addr}/docs"
     );
+    if !search.is_ready() {
+        let runner = Arc::clone(&runner);
+        Arc::clone(&search).rebuild_in_background(pool.clone(), move || runner.nudge())?;
+    }
     Ok(Started {
         server: server.run(),
         runner: runner_handle,
@@ -309,15 +313,16 @@ fn runner(
     Runner::new(followers, jobs)
 }
 
-/// Opens the search index and brings it up to date: rebuilt when missing, outdated or ahead of
-/// the database (which was then replaced), otherwise caught up from the event log.
+/// Opens the search index: caught up from the event log when it is current, otherwise (missing,
+/// outdated, or ahead of the database, which was then replaced) returned awaiting the rebuild
+/// that [`start`] runs once the server listens.
 pub fn open_search(settings: &Settings, pool: &hdab_persistence::Pool) -> anyhow::Result<Indexer> {
     let (index, freshness) = SearchIndex::open(&settings.index_dir)?;
-    let indexer = Indexer::new(index);
     let mut conn = pool.get()?;
     let head = hdab_persistence::events::head_seq(&mut conn)?;
     match freshness {
         Freshness::UpTo(seq) if seq <= head => {
+            let indexer = Indexer::new(index);
             crate::background::catch_up(&indexer, &mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
             tracing::info!(
                 datasets = indexer.index.len(),
@@ -325,11 +330,13 @@ pub fn open_search(settings: &Settings, pool: &hdab_persistence::Pool) -> anyhow
                 to_event = head,
                 "search index caught up"
             );
+            Ok(indexer)
         }
         _ => {
-            drop(conn);
-            indexer.rebuild(pool).map_err(|e| anyhow::anyhow!("{e}"))?;
+            tracing::info!(
+                "the search index is missing or outdated; it is rebuilt once hdab listens (searches answer 503 until then)"
+            );
+            Ok(Indexer::awaiting_rebuild(index))
         }
     }
-    Ok(indexer)
 }

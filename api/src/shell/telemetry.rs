@@ -35,6 +35,15 @@ pub fn current_request_id() -> Option<String> {
 
 const QUIET_PARSER_ERRORS: &str = "actix_http::h1::dispatcher=off";
 
+/// The target of the one line each request logs when it completes.
+const ACCESS_LOG: &str = "hdab_access";
+/// Unless a filter names [`ACCESS_LOG`], only failed (5xx) and slow requests are logged: a
+/// line per request halved the requests a core serves (the metrics count every request by
+/// route and status). `HDAB_LOG_LEVEL=info,hdab_access=info` logs them all.
+const ACCESS_LOG_DEFAULT: &str = "hdab_access=warn";
+/// A request that takes longer than this is logged (at WARN) even when the others are not.
+const SLOW_REQUEST: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Installs the global log subscriber; `RUST_LOG` overrides the configured level.
 pub fn init_logging(settings: &Settings) {
     let filter = EnvFilter::try_from_default_env()
@@ -42,15 +51,24 @@ pub fn init_logging(settings: &Settings) {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     // actix-http logs every malformed request it refuses (answered 400) at ERROR: anyone on
     // the network could fill the operator's error log. Unless a filter names it, it is off.
-    let filter = if settings.log_level.contains("actix_http")
-        || std::env::var("RUST_LOG").is_ok_and(|v| v.contains("actix_http"))
-    {
-        filter
-    } else {
-        filter.add_directive(QUIET_PARSER_ERRORS.parse().unwrap_or_default())
+    let names = |target: &str| {
+        settings.log_level.contains(target)
+            || std::env::var("RUST_LOG").is_ok_and(|v| v.contains(target))
     };
+    let mut filter = filter;
+    for (target, default) in [
+        ("actix_http", QUIET_PARSER_ERRORS),
+        (ACCESS_LOG, ACCESS_LOG_DEFAULT),
+    ] {
+        if !names(target) {
+            filter = filter.add_directive(default.parse().unwrap_or_default());
+        }
+    }
+    // Colour codes only for a person at a terminal; in a file or a collector they are noise
+    // (about 370 bytes a request).
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     // A second init (tests start many servers in one process) keeps the first subscriber.
     let _ = match settings.log_format {
@@ -162,17 +180,25 @@ pub async fn observe_request(
     if let Some(metrics) = metrics {
         metrics.observe(method, &route, status, elapsed.as_secs_f64());
     }
-    span.in_scope(|| {
-        tracing::info!(
-            status,
-            duration_ms = elapsed.as_secs_f64() * 1000.0,
-            "request completed"
-        );
-    });
+    span.in_scope(|| log_completion(status, elapsed));
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     Ok(response)
+}
+
+/// The request's line in the access log: an error for a 500 (a bug), a warning for another
+/// 5xx (a dependency down) or a slow request, otherwise information (which the default filter
+/// leaves out).
+fn log_completion(status: u16, elapsed: std::time::Duration) {
+    let duration_ms = elapsed.as_secs_f64() * 1000.0;
+    if status == 500 {
+        tracing::error!(target: ACCESS_LOG, status, duration_ms, "request failed");
+    } else if status > 500 || elapsed >= SLOW_REQUEST {
+        tracing::warn!(target: ACCESS_LOG, status, duration_ms, "request unavailable or slow");
+    } else {
+        tracing::info!(target: ACCESS_LOG, status, duration_ms, "request completed");
+    }
 }
 
 /// The method as a log field and metrics label: the standard methods by name, anything a

@@ -21,6 +21,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
 use std::sync::{Mutex, RwLock};
 
+use tantivy::merge_policy::LogMergePolicy;
 use tantivy::query::{AllQuery, Query, QueryParser};
 use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
@@ -118,6 +119,15 @@ pub enum Change {
     Remove(u128),
 }
 
+/// Merges small segments sooner than tantivy's default (eight of a size): the index commits
+/// after every write that touches the catalogue, and a few thousand publishes left 8–16
+/// segments, each searched on its own (a fifth slower, and seven times the memory).
+fn merge_policy() -> LogMergePolicy {
+    let mut policy = LogMergePolicy::default();
+    policy.set_min_num_segments(4);
+    policy
+}
+
 /// The search index of one hdab instance.
 pub struct SearchIndex {
     index: Index,
@@ -193,7 +203,8 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let writer = index.writer(WRITER_MEMORY_BYTES)?;
+        let writer: IndexWriter = index.writer(WRITER_MEMORY_BYTES)?;
+        writer.set_merge_policy(Box::new(merge_policy()));
         let parser = RwLock::new(text_parser(&index, &reader)?);
         Ok(Self {
             index,
@@ -266,6 +277,15 @@ impl SearchIndex {
             }
         }
         self.commit(&mut writer, seq)
+    }
+
+    /// Whether the index may hold the dataset `id` (a deleted entry not yet merged away counts
+    /// too): a removal of anything else changes nothing, and need not cost a commit.
+    pub fn may_hold(&self, id: u128) -> bool {
+        self.reader
+            .searcher()
+            .doc_freq(&self.fields.key_term(id))
+            .map_or(true, |count| count > 0)
     }
 
     /// The last event-log sequence number the index reflects.

@@ -71,11 +71,7 @@ pub fn apply(
             match outcome {
                 Ok(Some(outcome)) => count(run, outcome),
                 Ok(None) => {}
-                Err(
-                    refused @ (AppError::Domain(_)
-                    | AppError::NotFound(_)
-                    | AppError::Conflict { .. }),
-                ) => refuse(run, &key, &refused),
+                Err(refused) if refused.is_refusal() => refuse(run, &key, &refused),
                 Err(failure) => return Err(failure),
             }
         }

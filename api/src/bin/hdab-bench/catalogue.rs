@@ -1,9 +1,11 @@
 //! The catalogue benchmark of BENCHMARKS.md.
 //!
 //! Seeds a fresh data directory with synthetic datasets, times the search index build, starts
-//! the release `hdab` beside this binary, loads it over HTTP from 32 concurrent clients
-//! (search with full text, two filters and every facet; and a trivial endpoint in the same run
-//! as the ceiling), then times the full Turtle export and reads its peak memory.
+//! the release `hdab` beside this binary and loads it over HTTP with every shape of request a
+//! catalogue portal sends (`shapes`: full text with filters, filters only, the landing page
+//! with no text and no filter, a dataset by id, a Turtle catalogue page), each as many
+//! distinct requests, one client and then 32 concurrent clients, beside the trivial endpoint
+//! in the same run as the ceiling; then times the full Turtle export.
 //!
 //!     cargo build --release && target/release/hdab-bench --datasets 100000
 
@@ -11,8 +13,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::harness::{
-    DataDir, Probe, Server, free_port, hdab_binary, load, run, serve, wait_ready,
+    DataDir, Load, Probe, Server, free_port, hdab_binary, load, run, serve, server_peak_rss,
+    wait_ready,
 };
+use crate::shapes;
 
 /// What the catalogue benchmark takes.
 #[derive(clap::Args)]
@@ -30,18 +34,6 @@ pub struct Args {
     #[arg(long)]
     data_dir: Option<PathBuf>,
 }
-
-/// Full text plus two filters; every search computes all facets.
-const SEARCHES: &[&str] = &[
-    "q=lung&modality=CT&access_rights=PUBLIC",
-    "q=breast+cancer&country=DE&duo_permission=GRU",
-    "q=prostate&body_part=PROSTATE&trusted_holder=true",
-    "q=Lungenkrebs&cancer_condition=C34&access_rights=RESTRICTED",
-    "q=cancer+du+sein&modality=MG&country=FR",
-    "q=glioma&subjects_min=1000&age_min=18",
-    "q=liver&modality=MR&acquired_from=2010",
-    "q=melanoma&duo_permission=HMB&access_rights=NON_PUBLIC",
-];
 
 pub fn bench(args: &Args) -> anyhow::Result<()> {
     let hdab = hdab_binary()?;
@@ -67,28 +59,45 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
     let base = format!("http://127.0.0.1:{port}");
     let result = actix_web::rt::System::new().block_on(async {
         wait_ready(&base).await?;
-        let search_urls: Vec<Probe> = SEARCHES
-            .iter()
-            .map(|q| Probe::get(format!("{base}/api/v1/datasets?{q}")))
-            .collect();
-        // Warm the page cache and the index readers before measuring.
-        load(&search_urls, args.concurrency, Duration::from_secs(2)).await?;
-        let search = load(
-            &search_urls,
-            args.concurrency,
-            Duration::from_secs(args.seconds),
-        )
-        .await?;
+        let client = reqwest::Client::new();
+        let (by_id, pages) = shapes::reads(&base, &client).await?;
+        let searches = [
+            shapes::text_searches(&base),
+            shapes::filter_searches(&base),
+            shapes::landing_pages(&base),
+        ];
+        for shape in &searches {
+            println!(
+                "{}: {} distinct searches, {} match nothing",
+                shape.name,
+                shape.probes.len(),
+                shapes::matching_nothing(&client, shape).await?
+            );
+        }
+        let mut measured = Vec::new();
+        for shape in searches.into_iter().chain([by_id, pages]) {
+            // Warm the page cache and the index readers before measuring.
+            load(&shape.probes, args.concurrency, Duration::from_secs(2)).await?;
+            let unloaded = load(&shape.probes, 1, Duration::from_secs(2)).await?;
+            let loaded = load(
+                &shape.probes,
+                args.concurrency,
+                Duration::from_secs(args.seconds),
+            )
+            .await?;
+            measured.push((shape.name, unloaded, loaded));
+        }
         let trivial = load(
             &[Probe::get(format!("{base}/health/live"))],
             args.concurrency,
             Duration::from_secs(args.seconds),
         )
         .await?;
-        anyhow::Ok((search, trivial))
+        anyhow::Ok((measured, trivial))
     });
+    let peak_rss = server_peak_rss(&server);
     drop(server);
-    let (search, trivial) = result?;
+    let (measured, trivial) = result?;
 
     let export_started = Instant::now();
     let export_report = run(
@@ -106,21 +115,33 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
         build_count as f64 / build_seconds
     );
     println!(
-        "| search: full text + 2 filters + all facets, {} clients | {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors |",
-        args.concurrency,
-        search.rate(),
-        search.percentile_ms(0.50),
-        search.percentile_ms(0.99),
-        search.errors
+        "| server peak RSS under the load | {} |",
+        peak_rss.map_or("unknown".into(), |kb| format!("{} MB", kb / 1024))
     );
+    println!();
     println!(
-        "| trivial endpoint (/health/live), {} clients | {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors |",
-        args.concurrency,
-        trivial.rate(),
-        trivial.percentile_ms(0.50),
-        trivial.percentile_ms(0.99),
-        trivial.errors
+        "| shape ({} datasets) | one client: p50 | {} clients: req/s | p50 | p99 | errors |",
+        args.datasets, args.concurrency
     );
+    println!("|---|---|---|---|---|---|");
+    for (name, unloaded, loaded) in
+        measured
+            .iter()
+            .chain([&("trivial endpoint (ceiling)", Load::default(), trivial)])
+    {
+        let one_client = if unloaded.requests == 0 {
+            "—".to_owned()
+        } else {
+            format!("{:.2} ms", unloaded.percentile_ms(0.50))
+        };
+        println!(
+            "| {name} | {one_client} | {:.0} | {:.2} ms | {:.2} ms | {} |",
+            loaded.rate(),
+            loaded.percentile_ms(0.50),
+            loaded.percentile_ms(0.99),
+            loaded.errors
+        );
+    }
     println!(
         "| full Turtle export | {export_seconds:.2} s wall; {} |",
         export_report.trim()

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 /// Requests made under load and how long each took.
+#[derive(Default)]
 pub struct Load {
     pub requests: usize,
     pub errors: usize,
@@ -141,6 +142,15 @@ pub fn serve_with(
 /// The server under test; stopped when dropped, also when the benchmark fails midway.
 pub struct Server(pub Child);
 
+/// The peak resident memory of `server` so far (`VmHWM`), in KiB.
+pub fn server_peak_rss(server: &Server) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.0.id())).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -200,55 +210,104 @@ impl Probe {
     }
 }
 
-/// `concurrency` clients send `probes` in turn, back to back, for `duration`.
+/// `concurrency` clients send `probes` in turn, back to back, for `duration`. The clients are
+/// spread over one thread per core, each with a runtime and connection pool of its own: on one
+/// thread the load generator, not hdab, set the trivial endpoint's ceiling (half of wrk's).
 pub async fn load(
     probes: &[Probe],
     concurrency: usize,
     duration: Duration,
 ) -> anyhow::Result<Load> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(concurrency.max(1));
     let probes = Arc::new(probes.to_vec());
     let deadline = Instant::now() + duration;
     let started = Instant::now();
-    let mut workers = Vec::new();
-    for worker in 0..concurrency {
-        let client = client.clone();
-        let probes = Arc::clone(&probes);
-        workers.push(actix_web::rt::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut errors = 0;
-            let mut next = worker;
-            while Instant::now() < deadline {
-                let probe = &probes[next % probes.len()];
-                next += 1;
-                let mut request = match &probe.body {
-                    Some(body) => client
-                        .post(&probe.url)
-                        .header("Content-Type", "application/json")
-                        .body(body.to_string()),
-                    None => client.get(&probe.url),
-                };
-                if let Some(token) = &probe.token {
-                    request = request.bearer_auth(token);
-                }
-                if let Some(accept) = probe.accept {
-                    request = request.header("Accept", accept);
-                }
-                let sent = Instant::now();
-                match request.send().await {
-                    Ok(response) if response.status().is_success() => {
-                        let _ = response.bytes().await;
-                        latencies.push(sent.elapsed().as_micros() as u64);
-                    }
-                    _ => errors += 1,
-                }
-            }
-            (latencies, errors)
-        }));
+    let handles: Vec<_> = (0..threads)
+        .map(|thread| {
+            let probes = Arc::clone(&probes);
+            let clients: Vec<usize> = (thread..concurrency).step_by(threads).collect();
+            std::thread::spawn(move || {
+                actix_web::rt::System::new().block_on(clients_of_thread(probes, clients, deadline))
+            })
+        })
+        .collect();
+    let mut parts = Vec::with_capacity(threads);
+    for handle in handles {
+        parts.push(
+            handle
+                .join()
+                .map_err(|_| anyhow::anyhow!("a load thread panicked"))??,
+        );
     }
-    collect(workers, started).await
+    Ok(Load::of(parts, started))
+}
+
+/// The clients numbered `clients` (each starts at its own probe), on this thread's runtime,
+/// until `deadline`: their latencies and errors.
+async fn clients_of_thread(
+    probes: Arc<Vec<Probe>>,
+    clients: Vec<usize>,
+    deadline: Instant,
+) -> anyhow::Result<(Vec<u64>, usize)> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients.len())
+        .build()?;
+    let workers: Vec<_> = clients
+        .into_iter()
+        .map(|first| {
+            let client = client.clone();
+            let probes = Arc::clone(&probes);
+            actix_web::rt::spawn(async move { one_client(&client, &probes, first, deadline).await })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for worker in workers {
+        let (mine, my_errors) = worker.await?;
+        latencies.extend(mine);
+        errors += my_errors;
+    }
+    Ok((latencies, errors))
+}
+
+/// One client: `probes` in turn from `first`, back to back, until `deadline`.
+async fn one_client(
+    client: &reqwest::Client,
+    probes: &[Probe],
+    first: usize,
+    deadline: Instant,
+) -> (Vec<u64>, usize) {
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    let mut next = first;
+    while Instant::now() < deadline {
+        let probe = &probes[next % probes.len()];
+        next += 1;
+        let mut request = match &probe.body {
+            Some(body) => client
+                .post(&probe.url)
+                .header("Content-Type", "application/json")
+                .body(body.to_string()),
+            None => client.get(&probe.url),
+        };
+        if let Some(token) = &probe.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(accept) = probe.accept {
+            request = request.header("Accept", accept);
+        }
+        let sent = Instant::now();
+        match request.send().await {
+            Ok(response) if response.status().is_success() => {
+                let _ = response.bytes().await;
+                latencies.push(sent.elapsed().as_micros() as u64);
+            }
+            _ => errors += 1,
+        }
+    }
+    (latencies, errors)
 }
 
 /// The latencies and errors of `workers`, sorted, over the time since `started`.
@@ -256,20 +315,30 @@ pub async fn collect(
     workers: Vec<actix_web::rt::task::JoinHandle<(Vec<u64>, usize)>>,
     started: Instant,
 ) -> anyhow::Result<Load> {
-    let mut latencies_us = Vec::new();
-    let mut errors = 0;
+    let mut parts = Vec::with_capacity(workers.len());
     for worker in workers {
-        let (latencies, worker_errors) = worker.await?;
-        latencies_us.extend(latencies);
-        errors += worker_errors;
+        parts.push(worker.await?);
     }
-    latencies_us.sort_unstable();
-    Ok(Load {
-        requests: latencies_us.len(),
-        errors,
-        seconds: started.elapsed().as_secs_f64(),
-        latencies_us,
-    })
+    Ok(Load::of(parts, started))
+}
+
+impl Load {
+    /// The load of several clients' (latencies, errors), since `started`.
+    fn of(parts: impl IntoIterator<Item = (Vec<u64>, usize)>, started: Instant) -> Self {
+        let mut latencies_us = Vec::new();
+        let mut errors = 0;
+        for (latencies, part_errors) in parts {
+            latencies_us.extend(latencies);
+            errors += part_errors;
+        }
+        latencies_us.sort_unstable();
+        Load {
+            requests: latencies_us.len(),
+            errors,
+            seconds: started.elapsed().as_secs_f64(),
+            latencies_us,
+        }
+    }
 }
 
 /// The release `hdab` beside this binary.

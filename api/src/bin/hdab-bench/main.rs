@@ -14,6 +14,7 @@ mod changes;
 mod harness;
 mod harvest;
 mod permits;
+mod shapes;
 
 use clap::{Parser, Subcommand};
 

@@ -69,8 +69,7 @@ pub async fn search(
     // On the worker itself: a search takes about a millisecond of CPU, less than the hop to the
     // blocking pool and back costs under load.
     let results = state
-        .search
-        .index
+        .searchable()?
         .search(&request)
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(crate::edge::search_params::page(results)?))

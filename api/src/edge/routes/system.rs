@@ -133,8 +133,9 @@ pub async fn live() -> HttpResponse {
     })
 }
 
-/// The instance can serve: its database answers within the readiness timeout. A 503 names the
-/// dependency that is down in its `code` (`database_unavailable`) and `detail`.
+/// The instance can serve: its database answers within the readiness timeout and its search
+/// index is built. A 503 names what is not ready in its `code` (`database_unavailable`,
+/// `search_index_rebuilding`) and `detail`.
 #[utoipa::path(
     tag = "system",
     operation_id = "get_readiness",
@@ -159,6 +160,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
             )
             .with_code(codes::DATABASE_UNAVAILABLE)
         })?;
+    state.searchable()?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),
         database: Some(backend.into()),

@@ -24,7 +24,7 @@ use hdab_persistence::{DbConnection, Pool, committees, datasets, events, publish
 use crate::application::{self, AppError};
 
 pub use applications::applications;
-pub use synthetic::synthetic_input;
+pub use synthetic::{ACCESS, CANCERS, COUNTRIES, Cancer, synthetic_input};
 
 /// What a seed run added.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -13,14 +13,14 @@ use hdab_openapi::catalogue::{
 
 /// A cancer's ICD-10 code, its name in English, German, French, Spanish and Italian, the
 /// modalities that image it and the body part.
-type Cancer = (
+pub type Cancer = (
     &'static str,
     [&'static str; 5],
     &'static [&'static str],
     &'static str,
 );
 
-const CANCERS: &[Cancer] = &[
+pub const CANCERS: &[Cancer] = &[
     (
         "C34",
         [
@@ -206,8 +206,8 @@ const MANUFACTURERS: &[&str] = &[
     "Hologic",
     "United Imaging",
 ];
-const ACCESS: &[&str] = &["PUBLIC", "RESTRICTED", "NON_PUBLIC"];
-const COUNTRIES: &[&str] = &[
+pub const ACCESS: &[&str] = &["PUBLIC", "RESTRICTED", "NON_PUBLIC"];
+pub const COUNTRIES: &[&str] = &[
     "ES", "DE", "FR", "IT", "NL", "SE", "AT", "BE", "PL", "PT", "FI", "DK", "IE", "CZ",
 ];
 const DESIGNS: &[(&str, &str)] = &[

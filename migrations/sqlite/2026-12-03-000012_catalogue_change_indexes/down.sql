@@ -1,0 +1,2 @@
+DROP INDEX datasets_status_confirmed;
+DROP INDEX datasets_status_modified;
