@@ -112,22 +112,37 @@ async fn push_all(
 ) -> anyhow::Result<f64> {
     let started = Instant::now();
     for body in bodies {
-        let result: Value = client
-            .post(format!("{base}/api/v1/datasets/bulk"))
-            .bearer_auth(token)
-            .header("Content-Type", "application/json")
-            .body(body.clone())
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let items = result["items"].as_array().map_or(0, Vec::len);
-        anyhow::ensure!(
-            result[expected].as_u64() == Some(items as u64),
-            "expected every item {expected}: {}",
-            result["items"][0]
-        );
+        push(client, base, token, body, expected).await?;
     }
     Ok(started.elapsed().as_secs_f64())
+}
+
+/// Pushes one body; every item must come back as `expected`. The ids of its datasets.
+pub async fn push(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: &str,
+    expected: &str,
+) -> anyhow::Result<Vec<String>> {
+    let result: Value = client
+        .post(format!("{base}/api/v1/datasets/bulk"))
+        .bearer_auth(token)
+        .header("Content-Type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let items = result["items"].as_array().map_or(&[][..], Vec::as_slice);
+    anyhow::ensure!(
+        result[expected].as_u64() == Some(items.len() as u64),
+        "expected every item {expected}: {}",
+        result["items"][0]
+    );
+    Ok(items
+        .iter()
+        .filter_map(|item| item["id"].as_str().map(str::to_owned))
+        .collect())
 }

@@ -229,7 +229,12 @@ pub async fn load(
             let probes = Arc::clone(&probes);
             let clients: Vec<usize> = (thread..concurrency).step_by(threads).collect();
             std::thread::spawn(move || {
-                actix_web::rt::System::new().block_on(clients_of_thread(probes, clients, deadline))
+                actix_web::rt::System::new().block_on(clients_of_thread(
+                    probes,
+                    clients,
+                    concurrency,
+                    deadline,
+                ))
             })
         })
         .collect();
@@ -244,11 +249,12 @@ pub async fn load(
     Ok(Load::of(parts, started))
 }
 
-/// The clients numbered `clients` (each starts at its own probe), on this thread's runtime,
-/// until `deadline`: their latencies and errors.
+/// The clients numbered `clients` (of `concurrency`), on this thread's runtime, until
+/// `deadline`: their latencies and errors.
 async fn clients_of_thread(
     probes: Arc<Vec<Probe>>,
     clients: Vec<usize>,
+    concurrency: usize,
     deadline: Instant,
 ) -> anyhow::Result<(Vec<u64>, usize)> {
     let client = reqwest::Client::builder()
@@ -259,7 +265,9 @@ async fn clients_of_thread(
         .map(|first| {
             let client = client.clone();
             let probes = Arc::clone(&probes);
-            actix_web::rt::spawn(async move { one_client(&client, &probes, first, deadline).await })
+            actix_web::rt::spawn(async move {
+                one_client(&client, &probes, first, concurrency, deadline).await
+            })
         })
         .collect();
     let mut latencies = Vec::new();
@@ -272,11 +280,14 @@ async fn clients_of_thread(
     Ok((latencies, errors))
 }
 
-/// One client: `probes` in turn from `first`, back to back, until `deadline`.
+/// Client number `first` of `stride`: every `stride`th probe from its own, back to back,
+/// until `deadline`. No two clients send one probe until every probe was sent (a publish of
+/// one dataset is a probe that succeeds once).
 async fn one_client(
     client: &reqwest::Client,
     probes: &[Probe],
     first: usize,
+    stride: usize,
     deadline: Instant,
 ) -> (Vec<u64>, usize) {
     let mut latencies = Vec::new();
@@ -284,7 +295,7 @@ async fn one_client(
     let mut next = first;
     while Instant::now() < deadline {
         let probe = &probes[next % probes.len()];
-        next += 1;
+        next += stride;
         let mut request = match &probe.body {
             Some(body) => client
                 .post(&probe.url)

@@ -6,6 +6,7 @@
 //!     target/release/hdab-bench permits                             # visas and opt-outs
 //!     target/release/hdab-bench changes --datasets 25000              # the change feed
 //!     target/release/hdab-bench bulk --datasets 20000                 # bulk upsert
+//!     target/release/hdab-bench publish --datasets 20000              # publishing, 8 clients
 
 mod applications;
 mod bulk;
@@ -14,6 +15,7 @@ mod changes;
 mod harness;
 mod harvest;
 mod permits;
+mod publish;
 mod shapes;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +43,8 @@ enum Bench {
     Bulk(bulk::Args),
     /// A second hdab harvesting a 10,000-dataset catalogue (Turtle pages, change feed).
     Harvest(harvest::Args),
+    /// Eight clients publishing withdrawn datasets, each publish waiting for the index.
+    Publish(publish::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -52,6 +56,7 @@ fn main() -> anyhow::Result<()> {
         Some(Bench::Changes(args)) => changes::bench(args),
         Some(Bench::Bulk(args)) => bulk::bench(args),
         Some(Bench::Harvest(args)) => harvest::bench(args),
+        Some(Bench::Publish(args)) => publish::bench(args),
         None => catalogue::bench(&cli.catalogue),
     }
 }
