@@ -40,13 +40,9 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
         wait_ready(&base).await?;
         let client = reqwest::Client::new();
         let (publisher, committee) = organisations(&client, &base, &admin, "Bulk Bench").await?;
-        let bodies: Vec<String> = (0..args.datasets.div_ceil(CALL))
-            .map(|call| {
-                let items: Vec<_> = (call * CALL..((call + 1) * CALL).min(args.datasets))
-                    .map(|n| hdab_api::shell::seed::synthetic_input(n, publisher, committee))
-                    .collect();
-                serde_json::to_string(&items)
-            })
+        let bodies: Vec<String> = synthetic_calls(args.datasets, publisher, committee)
+            .iter()
+            .map(serde_json::to_string)
             .collect::<Result<_, _>>()?;
         let megabytes = bodies.iter().map(String::len).sum::<usize>() as f64 / 1e6;
         let new = push_all(&client, &base, &admin, &bodies, "created").await?;
@@ -68,6 +64,21 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// `datasets` synthetic descriptions of `publisher`, in calls of 1,000.
+pub fn synthetic_calls(
+    datasets: usize,
+    publisher: PublisherId,
+    committee: CommitteeId,
+) -> Vec<Vec<hdab_openapi::catalogue::DatasetInput>> {
+    (0..datasets.div_ceil(CALL))
+        .map(|call| {
+            (call * CALL..((call + 1) * CALL).min(datasets))
+                .map(|n| hdab_api::shell::seed::synthetic_input(n, publisher, committee))
+                .collect()
+        })
+        .collect()
 }
 
 /// A publisher `{name} Registry` and the committee `{name} DAC` that serves it.

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::bulk::{organisations, push};
+use crate::bulk::{organisations, push, synthetic_calls};
 use crate::harness::{
     DataDir, Probe, Server, free_port, hdab_binary, load, row, serve, token, wait_ready,
 };
@@ -31,8 +31,6 @@ pub struct Args {
     data_dir: Option<PathBuf>,
 }
 
-const CALL: usize = 1_000;
-
 pub fn bench(args: &Args) -> anyhow::Result<()> {
     let hdab = hdab_binary()?;
     let dir = DataDir::open(args.data_dir.as_ref(), "publish")?;
@@ -49,10 +47,7 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
         let client = reqwest::Client::new();
         let (publisher, committee) = organisations(&client, &base, &admin, "Publish Bench").await?;
         let mut ids = Vec::with_capacity(args.datasets);
-        for call in 0..args.datasets.div_ceil(CALL) {
-            let inputs: Vec<_> = (call * CALL..((call + 1) * CALL).min(args.datasets))
-                .map(|n| hdab_api::shell::seed::synthetic_input(n, publisher, committee))
-                .collect();
+        for inputs in synthetic_calls(args.datasets, publisher, committee) {
             let withdrawals: Vec<_> = inputs
                 .iter()
                 .map(|input| json!({"publisher_id": publisher.as_uuid(), "identifier": input.identifier, "withdraw": true}))
