@@ -360,6 +360,24 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
 mod tests {
     use super::*;
 
+    /// Without the planner stability guarantee, SQLite plans `LIMIT ?` with the bound value
+    /// and prepares such a statement again on every run (`.cargo/config.toml` sets it).
+    #[test]
+    fn sqlite_reuses_prepared_statements() {
+        #[derive(diesel::QueryableByName)]
+        struct Used {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            used: i32,
+        }
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        let option = diesel::RunQueryDsl::get_result::<Used>(
+            diesel::sql_query("SELECT sqlite_compileoption_used('ENABLE_QPSG') AS used"),
+            &mut conn,
+        )
+        .unwrap();
+        assert_eq!(option.used, 1);
+    }
+
     #[test]
     fn the_url_scheme_picks_the_backend() {
         assert_eq!(

@@ -1,14 +1,22 @@
-//! The one-pass collector behind a search: the top hits in sort order after the cursor, the
-//! total, and the disjunctive facet counts (see the module above for how they are counted).
+//! How a search is answered, segment by segment, with bitmaps rather than a visit of every
+//! match: the matching documents (every live one when there is no text), each filter's
+//! documents, the disjunctive facet counts as intersections with each value's documents, and
+//! the top hits after the cursor, from the scores when text ranks them, otherwise by walking
+//! the segment's stored sort order until the page is full.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
 
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use roaring::RoaringBitmap;
+use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::{After, Dimension, Filters, SearchRequest, SortBy};
+use super::facets::{Columns, SegmentFacets, bitmap_of};
+use super::{After, Dimension, Filters, SearchRequest};
+
+/// About how many column reads judging one hit by its sort key and id costs, against one
+/// bitmap look-up per step of a walk of the sort order.
+const COLUMNS_PER_HIT: u64 = 4;
 
 /// A hit waiting in the top-k heap.
 #[derive(Debug, Clone, Copy)]
@@ -54,297 +62,269 @@ impl Ord for Candidate {
 
 pub(super) type Counts = Vec<BTreeMap<String, u64>>;
 
-pub(super) struct FacetedTopDocs<'a> {
-    pub(super) request: &'a SearchRequest,
-    pub(super) scored: bool,
+/// One segment's share of the answer.
+pub(super) struct SegmentAnswer {
+    pub(super) total: u64,
+    pub(super) top: Vec<Candidate>,
+    pub(super) counts: Counts,
 }
 
-impl Collector for FacetedTopDocs<'_> {
-    type Fruit = (u64, Vec<Candidate>, Counts);
-    type Child = FacetedSegment;
+/// The documents of one segment that a text query matched, with their scores when the
+/// results are ranked by relevance.
+pub(super) struct Matched {
+    docs: RoaringBitmap,
+    scores: Option<Vec<(DocId, Score)>>,
+}
 
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
+impl Matched {
+    pub(super) fn find(
+        weight: &dyn Weight,
         reader: &SegmentReader,
-    ) -> tantivy::Result<FacetedSegment> {
-        FacetedSegment::new(self, segment, reader)
-    }
-
-    fn requires_scoring(&self) -> bool {
-        self.scored
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        let mut total = 0;
-        let mut top: Vec<Candidate> = Vec::new();
-        let mut counts: Counts = vec![BTreeMap::new(); Dimension::ALL.len()];
-        for (segment_total, segment_top, segment_counts) in fruits {
-            total += segment_total;
-            top.extend(segment_top);
-            for (merged, segment) in counts.iter_mut().zip(segment_counts) {
-                for (value, count) in segment {
-                    *merged.entry(value).or_default() += count;
-                }
-            }
-        }
-        top.sort_by(|a, b| b.rank(a));
-        top.truncate(self.request.limit + 1);
-        Ok((total, top, counts))
-    }
-}
-
-pub(super) struct FacetedSegment {
-    segment: SegmentOrdinal,
-    /// Per term dimension (by position), its column in this segment.
-    strings: Vec<Option<StrColumn>>,
-    /// Per term dimension with a filter, the accepted term ordinals in this segment.
-    wanted: Vec<Option<Vec<u64>>>,
-    /// Per term dimension, counts by term ordinal.
-    ordinal_counts: Vec<Vec<u64>>,
-    /// Per range dimension (by position after the term dimensions), counts by bucket.
-    bucket_counts: [BTreeMap<&'static str, u64>; RANGES],
-    subjects: Column<u64>,
-    min_age: Column<u64>,
-    max_age: Column<u64>,
-    acquisition_start: Column<i64>,
-    acquisition_end: Column<i64>,
-    modified: Column<i64>,
-    id_hi: Column<u64>,
-    id_lo: Column<u64>,
-    filters: Filters,
-    sort: SortBy,
-    scored: bool,
-    after: Option<After>,
-    keep: usize,
-    total: u64,
-    heap: BinaryHeap<Candidate>,
-}
-
-const RANGES: usize = Dimension::ALL.len() - Dimension::TERMS.len();
-
-/// The bit of `dimension` in a document's set of failed filters.
-const fn bit(dimension: Dimension) -> u32 {
-    1 << dimension.position()
-}
-
-impl FacetedSegment {
-    fn new(
-        parent: &FacetedTopDocs<'_>,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
+        scored: bool,
     ) -> tantivy::Result<Self> {
-        let fast = reader.fast_fields();
-        let terms = Dimension::TERMS.len();
-        let mut strings = Vec::with_capacity(terms);
-        let mut wanted = Vec::with_capacity(terms);
-        let mut ordinal_counts = Vec::with_capacity(terms);
-        for dimension in Dimension::TERMS {
-            let column = fast.str(dimension.name())?;
-            let accepted = parent.request.filters.accepted(dimension);
-            wanted.push(if accepted.is_empty() {
-                None
-            } else {
-                let mut ords = Vec::new();
-                if let Some(column) = &column {
-                    for value in accepted {
-                        if let Some(ord) = column.dictionary().term_ord(value)? {
-                            ords.push(ord);
-                        }
-                    }
-                }
-                Some(ords)
-            });
-            ordinal_counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
-            strings.push(column);
-        }
+        let mut docs: Vec<DocId> = Vec::new();
+        let scores = if scored {
+            let mut scores = Vec::new();
+            weight.for_each(reader, &mut |doc, score| scores.push((doc, score)))?;
+            docs.extend(scores.iter().map(|(doc, _)| *doc));
+            Some(scores)
+        } else {
+            weight.for_each_no_score(reader, &mut |batch| docs.extend_from_slice(batch))?;
+            None
+        };
         Ok(Self {
-            segment,
-            strings,
-            wanted,
-            ordinal_counts,
-            bucket_counts: Default::default(),
-            subjects: fast.u64("subjects")?,
-            min_age: fast.u64("min_age")?,
-            max_age: fast.u64("max_age")?,
-            acquisition_start: fast.i64("acquisition_start")?,
-            acquisition_end: fast.i64("acquisition_end")?,
-            modified: fast.i64("modified")?,
-            id_hi: fast.u64("id_hi")?,
-            id_lo: fast.u64("id_lo")?,
-            filters: parent.request.filters.clone(),
-            sort: parent.request.sort,
-            scored: parent.scored,
-            after: parent.request.after,
-            keep: parent.request.limit + 1,
-            total: 0,
-            heap: BinaryHeap::new(),
+            docs: bitmap_of(docs),
+            scores,
         })
     }
+}
 
-    /// Bit `d` set when the document fails dimension `d`'s filter.
-    fn failures(&self, doc: DocId) -> u32 {
-        let mut failed = 0u32;
-        for (dimension, wanted) in Dimension::TERMS.into_iter().zip(&self.wanted) {
-            if let Some(ords) = wanted {
-                let matches = self.strings[dimension.position()]
-                    .as_ref()
-                    .is_some_and(|column| column.term_ords(doc).any(|ord| ords.contains(&ord)));
-                if !matches {
-                    failed |= bit(dimension);
-                }
-            }
-        }
-        let within = |value: Option<u64>, (low, high): (Option<u64>, Option<u64>)| {
-            value.is_some_and(|v| low.is_none_or(|l| v >= l) && high.is_none_or(|h| v <= h))
-        };
-        let f = &self.filters;
-        if (f.subjects.0.is_some() || f.subjects.1.is_some())
-            && !within(self.subjects.first(doc), f.subjects)
-        {
-            failed |= bit(Dimension::Subjects);
-        }
-        if f.age.0.is_some() || f.age.1.is_some() {
-            let (min, max) = (self.min_age.first(doc), self.max_age.first(doc));
-            let overlaps = min.is_some_and(|min| f.age.1.is_none_or(|h| min <= h))
-                && max.is_some_and(|max| f.age.0.is_none_or(|l| max >= l));
-            if !overlaps {
-                failed |= bit(Dimension::AgeGroup);
-            }
-        }
-        if f.acquisition_years.0.is_some() || f.acquisition_years.1.is_some() {
-            let (start, end) = (
-                self.acquisition_start.first(doc),
-                self.acquisition_end.first(doc),
-            );
-            let overlaps = start.is_some_and(|s| f.acquisition_years.1.is_none_or(|h| s <= h))
-                && end.is_some_and(|e| f.acquisition_years.0.is_none_or(|l| e >= l));
-            if !overlaps {
-                failed |= bit(Dimension::AcquisitionDecade);
-            }
-        }
-        failed
-    }
+/// Answers `request` in one segment. `matched` is what the text matched (`None`: no text).
+pub(super) fn answer_segment(
+    request: &SearchRequest,
+    segment: SegmentOrdinal,
+    reader: &SegmentReader,
+    facets: &SegmentFacets,
+    matched: Option<Matched>,
+) -> tantivy::Result<SegmentAnswer> {
+    let columns = Columns::open(reader)?;
+    let alive = facets.alive(reader);
+    let (base, scores) = match matched {
+        Some(matched) => (matched.docs & &*alive, matched.scores),
+        None => ((*alive).clone(), None),
+    };
+    let filters = filter_bitmaps(&request.filters, facets, &columns, &base);
+    let hits = filters
+        .iter()
+        .fold(base.clone(), |hits, (_, passing)| hits & passing);
+    let counts = count_facets(facets, &base, &hits, &filters);
+    let page = Page {
+        request,
+        segment,
+        columns: &columns,
+    };
+    let top = match scores {
+        Some(scores) => page.best_scored(&scores, &hits),
+        None if page.walk_is_longer(&hits, reader.max_doc()) => page.best_of(&hits),
+        None => page.first_in_order(facets.order(request.sort), &hits),
+    };
+    Ok(SegmentAnswer {
+        total: hits.len(),
+        top,
+        counts,
+    })
+}
 
-    fn count(&mut self, doc: DocId, dimension: Dimension) {
-        let bucket = match dimension {
-            Dimension::Subjects => self.subjects.first(doc).map(subjects_bucket),
-            Dimension::AgeGroup => age_group(self.min_age.first(doc), self.max_age.first(doc)),
-            Dimension::AcquisitionDecade => self.acquisition_start.first(doc).map(decade),
-            term => return self.count_terms(doc, term.position()),
-        };
-        if let Some(bucket) = bucket {
-            let buckets = &mut self.bucket_counts[dimension.position() - Dimension::TERMS.len()];
-            *buckets.entry(bucket).or_default() += 1;
+/// Each active filter's documents: term filters from the value bitmaps, range filters
+/// checked on the documents of `base` (only those can be hits or be counted).
+fn filter_bitmaps(
+    filters: &Filters,
+    facets: &SegmentFacets,
+    columns: &Columns,
+    base: &RoaringBitmap,
+) -> Vec<(Dimension, RoaringBitmap)> {
+    let mut bitmaps = Vec::new();
+    for dimension in Dimension::TERMS {
+        let accepted = filters.accepted(dimension);
+        if !accepted.is_empty() {
+            bitmaps.push((dimension, facets.holding_any(dimension, accepted)));
         }
     }
-
-    fn count_terms(&mut self, doc: DocId, position: usize) {
-        if let Some(column) = &self.strings[position] {
-            for ord in column.term_ords(doc) {
-                if let Some(count) = self.ordinal_counts[position].get_mut(ord as usize) {
-                    *count += 1;
-                }
-            }
+    for dimension in [
+        Dimension::Subjects,
+        Dimension::AgeGroup,
+        Dimension::AcquisitionDecade,
+    ] {
+        if range_filtered(filters, dimension) {
+            let passing = base
+                .iter()
+                .filter(|doc| within_range(filters, columns, dimension, *doc));
+            bitmaps.push((dimension, bitmap_of(passing)));
         }
     }
+    bitmaps
+}
 
-    fn sort_key(&self, doc: DocId, score: Score) -> f64 {
-        match self.sort {
-            SortBy::Relevance if self.scored => f64::from(score),
-            // Without a text query every hit scores alike: newest first.
-            SortBy::Relevance | SortBy::Modified => {
-                self.modified.first(doc).unwrap_or(i64::MIN) as f64
-            }
-            SortBy::Subjects => self.subjects.first(doc).map_or(-1.0, |s| s as f64),
-        }
+fn range_filtered(filters: &Filters, dimension: Dimension) -> bool {
+    let bounded = |(low, high): (Option<i64>, Option<i64>)| low.is_some() || high.is_some();
+    let unsigned = |(low, high): (Option<u64>, Option<u64>)| low.is_some() || high.is_some();
+    match dimension {
+        Dimension::Subjects => unsigned(filters.subjects),
+        Dimension::AgeGroup => unsigned(filters.age),
+        Dimension::AcquisitionDecade => bounded(filters.acquisition_years),
+        _ => false,
     }
 }
 
-fn subjects_bucket(subjects: u64) -> &'static str {
-    match subjects {
-        0..=99 => "0-99",
-        100..=999 => "100-999",
-        1_000..=9_999 => "1000-9999",
-        _ => "10000+",
+/// Whether `doc` passes range dimension `dimension`'s filter: subjects within the bounds;
+/// the typical age range and the acquisition period overlapping them.
+fn within_range(filters: &Filters, columns: &Columns, dimension: Dimension, doc: DocId) -> bool {
+    match dimension {
+        Dimension::Subjects => columns.subjects.first(doc).is_some_and(|subjects| {
+            let (low, high) = filters.subjects;
+            low.is_none_or(|l| subjects >= l) && high.is_none_or(|h| subjects <= h)
+        }),
+        Dimension::AgeGroup => overlaps(
+            columns.min_age.first(doc),
+            columns.max_age.first(doc),
+            filters.age,
+        ),
+        Dimension::AcquisitionDecade => overlaps(
+            columns.acquisition_start.first(doc),
+            columns.acquisition_end.first(doc),
+            filters.acquisition_years,
+        ),
+        _ => true,
     }
 }
 
-fn age_group(min: Option<u64>, max: Option<u64>) -> Option<&'static str> {
-    match (min, max) {
-        (Some(min), _) if min < 18 => Some("paediatric"),
-        (_, Some(max)) if max >= 65 => Some("adult_and_elderly"),
-        (Some(_), Some(_)) => Some("adult"),
-        _ => None,
-    }
+fn overlaps<T: PartialOrd>(
+    start: Option<T>,
+    end: Option<T>,
+    (low, high): (Option<T>, Option<T>),
+) -> bool {
+    start.is_some_and(|start| high.is_none_or(|high| start <= high))
+        && end.is_some_and(|end| low.is_none_or(|low| end >= low))
 }
 
-fn decade(year: i64) -> &'static str {
-    match year {
-        ..=1989 => "before-1990",
-        1990..=1999 => "1990s",
-        2000..=2009 => "2000s",
-        2010..=2019 => "2010s",
-        _ => "2020s",
+/// Per dimension, each value's count among the documents passing every *other* filter:
+/// the hits for a dimension without a filter (all counted together), the hits with that
+/// dimension's filter relaxed for each filtered one.
+fn count_facets(
+    facets: &SegmentFacets,
+    base: &RoaringBitmap,
+    hits: &RoaringBitmap,
+    filters: &[(Dimension, RoaringBitmap)],
+) -> Counts {
+    let is_filtered = |dimension: Dimension| filters.iter().any(|(f, _)| *f == dimension);
+    let unfiltered: Vec<Dimension> = Dimension::ALL
+        .into_iter()
+        .filter(|d| !is_filtered(*d))
+        .collect();
+    let mut counts: Counts = vec![BTreeMap::new(); Dimension::ALL.len()];
+    for (dimension, counted) in unfiltered.iter().zip(facets.count(&unfiltered, hits)) {
+        counts[dimension.position()] = counted;
     }
+    for (dimension, _) in filters {
+        let relaxed = filters
+            .iter()
+            .filter(|(other, _)| other != dimension)
+            .fold(base.clone(), |docs, (_, passing)| docs & passing);
+        counts[dimension.position()] = facets.count(&[*dimension], &relaxed).remove(0);
+    }
+    counts
 }
 
-impl SegmentCollector for FacetedSegment {
-    type Fruit = (u64, Vec<Candidate>, Counts);
+/// Picks one segment's best hits after the request's cursor.
+struct Page<'a> {
+    request: &'a SearchRequest,
+    segment: SegmentOrdinal,
+    columns: &'a Columns,
+}
 
-    fn collect(&mut self, doc: DocId, score: Score) {
-        let failed = self.failures(doc);
-        match failed.count_ones() {
-            0 => {
-                self.total += 1;
-                for dimension in Dimension::ALL {
-                    self.count(doc, dimension);
-                }
-                let candidate = Candidate {
-                    key: self.sort_key(doc, score),
-                    id: (u128::from(self.id_hi.first(doc).unwrap_or(0)) << 64)
-                        | u128::from(self.id_lo.first(doc).unwrap_or(0)),
-                    address: DocAddress::new(self.segment, doc),
-                };
-                if self
-                    .after
-                    .is_some_and(|after| !candidate.comes_after(&after))
-                {
-                    return;
-                }
-                if self.heap.len() < self.keep {
-                    self.heap.push(candidate);
-                } else if self
-                    .heap
-                    .peek()
-                    .is_some_and(|worst| candidate.rank(worst) == Ordering::Greater)
-                {
-                    self.heap.pop();
-                    self.heap.push(candidate);
-                }
+impl Page<'_> {
+    fn keep(&self) -> usize {
+        self.request.limit + 1
+    }
+
+    fn candidate(&self, doc: DocId, key: f64) -> Candidate {
+        Candidate {
+            key,
+            id: self.columns.id(doc),
+            address: DocAddress::new(self.segment, doc),
+        }
+    }
+
+    fn unscored(&self, doc: DocId) -> Candidate {
+        self.candidate(doc, self.columns.key(self.request.sort, doc))
+    }
+
+    /// Whether walking the sort order to fill a page would read more documents than the
+    /// hits themselves: a page of `keep` needs about `keep * max_doc / hits` steps when the
+    /// hits are spread over the order, and judging a hit reads several columns.
+    fn walk_is_longer(&self, hits: &RoaringBitmap, max_doc: DocId) -> bool {
+        let (hits, keep) = (hits.len(), self.keep() as u64);
+        hits * hits * COLUMNS_PER_HIT < keep * u64::from(max_doc)
+    }
+
+    /// The best hits by score.
+    fn best_scored(&self, scores: &[(DocId, Score)], hits: &RoaringBitmap) -> Vec<Candidate> {
+        let hits = scores.iter().filter(|(doc, _)| hits.contains(*doc));
+        self.best(hits.map(|(doc, score)| self.candidate(*doc, f64::from(*score))))
+    }
+
+    /// The best of a few hits by the sort key.
+    fn best_of(&self, hits: &RoaringBitmap) -> Vec<Candidate> {
+        self.best(hits.iter().map(|doc| self.unscored(doc)))
+    }
+
+    fn best(&self, candidates: impl Iterator<Item = Candidate>) -> Vec<Candidate> {
+        let mut heap = BinaryHeap::with_capacity(self.keep() + 1);
+        let after = self.request.after;
+        for candidate in candidates.filter(|c| after.is_none_or(|after| c.comes_after(&after))) {
+            if heap.len() < self.keep() {
+                heap.push(candidate);
+            } else if heap
+                .peek()
+                .is_some_and(|worst: &Candidate| candidate.rank(worst) == Ordering::Greater)
+            {
+                heap.pop();
+                heap.push(candidate);
             }
-            1 => self.count(doc, Dimension::ALL[failed.trailing_zeros() as usize]),
-            _ => {}
         }
+        heap.into_vec()
     }
 
-    fn harvest(self) -> Self::Fruit {
-        let mut counts: Counts = vec![BTreeMap::new(); Dimension::ALL.len()];
-        for (position, column) in self.strings.iter().enumerate() {
-            let Some(column) = column else { continue };
-            let mut value = String::new();
-            for (ord, count) in self.ordinal_counts[position].iter().enumerate() {
-                if *count > 0 && column.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
-                    counts[position].insert(value.clone(), *count);
-                }
+    /// The first hits in `order` (the segment's documents best first) after the cursor:
+    /// stops as soon as the page is full.
+    fn first_in_order(&self, order: &[DocId], hits: &RoaringBitmap) -> Vec<Candidate> {
+        let start = self.request.after.map_or(0, |after| {
+            order.partition_point(|doc| !self.unscored(*doc).comes_after(&after))
+        });
+        order[start..]
+            .iter()
+            .filter(|doc| hits.contains(**doc))
+            .take(self.keep())
+            .map(|doc| self.unscored(*doc))
+            .collect()
+    }
+}
+
+/// The answer of every segment as one: totals and counts added, the best hits kept.
+pub(super) fn merge(answers: Vec<SegmentAnswer>, limit: usize) -> SegmentAnswer {
+    let mut total = 0;
+    let mut top: Vec<Candidate> = Vec::new();
+    let mut counts: Counts = vec![BTreeMap::new(); Dimension::ALL.len()];
+    for answer in answers {
+        total += answer.total;
+        top.extend(answer.top);
+        for (merged, segment) in counts.iter_mut().zip(answer.counts) {
+            for (value, count) in segment {
+                *merged.entry(value).or_default() += count;
             }
         }
-        for (offset, buckets) in self.bucket_counts.into_iter().enumerate() {
-            counts[Dimension::TERMS.len() + offset] = buckets
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect();
-        }
-        (self.total, self.heap.into_vec(), counts)
     }
+    top.sort_by(|a, b| b.rank(a));
+    top.truncate(limit + 1);
+    SegmentAnswer { total, top, counts }
 }

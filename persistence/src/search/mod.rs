@@ -4,13 +4,14 @@
 //! commit payload the last event-log sequence number it reflects, catches up by tailing the
 //! log, and is rebuilt from the database when missing or built by another schema version.
 //!
-//! Facet counts are disjunctive (each dimension counted with every *other* filter applied),
-//! computed in one pass: a document failing no filter is a hit and counts everywhere; one
-//! failing exactly one dimension counts only in that dimension, which is what a user would get
-//! by relaxing that filter.
+//! Facet counts are disjunctive (each dimension counted with every *other* filter applied,
+//! which is what a user would get by relaxing that filter). They are counted on bitmaps kept
+//! per segment (`facets`): each value's documents intersected with the documents passing the
+//! other filters, a cost that grows with the number of values rather than of matches.
 
 mod collect;
 mod dimension;
+mod facets;
 mod query_text;
 mod schema;
 
@@ -22,11 +23,12 @@ use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
 use std::sync::{Mutex, RwLock};
 
 use tantivy::merge_policy::LogMergePolicy;
-use tantivy::query::{AllQuery, Query, QueryParser};
+use tantivy::query::{EnableScoring, QueryParser};
 use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
-use collect::FacetedTopDocs;
+use collect::{Matched, answer_segment};
+use facets::FacetCache;
 use schema::{Fields, SCHEMA_VERSION, build_schema, register_analyzers, text_parser};
 
 const WRITER_MEMORY_BYTES: usize = 100_000_000;
@@ -139,6 +141,8 @@ pub struct SearchIndex {
     parser: RwLock<QueryParser>,
     /// The last event-log sequence number the index reflects.
     applied_seq: AtomicI64,
+    /// Per segment, the documents of each facet value and each sort order.
+    facets: FacetCache,
 }
 
 /// Whether an opened index already reflects the log up to some event.
@@ -213,6 +217,7 @@ impl SearchIndex {
             fields,
             parser,
             applied_seq: AtomicI64::new(0),
+            facets: FacetCache::default(),
         })
     }
 
@@ -233,6 +238,7 @@ impl SearchIndex {
 
     fn reload(&self) -> Result<(), SearchError> {
         self.reader.reload()?;
+        self.facets.warm(&self.reader.searcher())?;
         let parser = text_parser(&self.index, &self.reader)?;
         *self
             .parser
@@ -304,26 +310,47 @@ impl SearchIndex {
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
+        let facets = self.facets.of(&searcher)?;
         let text = request.text.as_deref().and_then(query_text::plain_query);
-        let query: Box<dyn Query> = match &text {
+        let scored = request.sort == SortBy::Relevance && text.is_some();
+        let weight = match &text {
             // Lenient: words alone parse, and a word the analyzers drop is no error either.
             Some(text) => {
-                self.parser
+                let query = self
+                    .parser
                     .read()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .parse_query_lenient(text)
-                    .0
+                    .0;
+                let scoring = if scored {
+                    EnableScoring::enabled_from_searcher(&searcher)
+                } else {
+                    EnableScoring::disabled_from_searcher(&searcher)
+                };
+                Some(query.weight(scoring)?)
             }
-            None => Box::new(AllQuery),
+            None => None,
         };
-        let collector = FacetedTopDocs {
-            request,
-            scored: request.sort == SortBy::Relevance && text.is_some(),
-        };
-        let (total, top, counts) = searcher.search(&query, &collector)?;
-        let more = top.len() > request.limit;
+        let mut answers = Vec::with_capacity(facets.len());
+        for (ordinal, (reader, facets)) in
+            searcher.segment_readers().iter().zip(&facets).enumerate()
+        {
+            let matched = match &weight {
+                Some(weight) => Some(Matched::find(weight.as_ref(), reader, scored)?),
+                None => None,
+            };
+            answers.push(answer_segment(
+                request,
+                ordinal as u32,
+                reader,
+                facets,
+                matched,
+            )?);
+        }
+        let answer = collect::merge(answers, request.limit);
+        let more = answer.top.len() > request.limit;
         let mut hits = Vec::with_capacity(request.limit);
-        for candidate in top.into_iter().take(request.limit) {
+        for candidate in answer.top.into_iter().take(request.limit) {
             let doc: TantivyDocument = searcher.doc(candidate.address)?;
             let summary = doc
                 .get_first(self.fields.summary)
@@ -336,9 +363,9 @@ impl SearchIndex {
                 id: candidate.id,
             });
         }
-        let facets = Dimension::ALL.into_iter().zip(counts).collect();
+        let facets = Dimension::ALL.into_iter().zip(answer.counts).collect();
         Ok(SearchResults {
-            total,
+            total: answer.total,
             hits,
             more,
             facets,

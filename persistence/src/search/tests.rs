@@ -1,4 +1,4 @@
-//! The index and its one-pass collector on an in-memory index: full text, filters, the
+//! The index and its bitmap answers on an in-memory index: full text, filters, the
 //! disjunctive facet counts, ranges and cursor pages.
 
 use proptest::prelude::*;
@@ -201,4 +201,154 @@ fn a_removed_dataset_is_no_longer_found() {
     let results = index.search(&browse(Filters::default())).unwrap();
     assert_eq!(ids(&results), [4, 2, 1]);
     assert_eq!(index.applied_seq(), 5);
+}
+
+/// A dataset of the model catalogue below: few values, so that filters and ties are common.
+#[derive(Debug, Clone)]
+struct ModelDataset {
+    id: u128,
+    word: &'static str,
+    modality: &'static str,
+    country: &'static str,
+    subjects: Option<u64>,
+    modified: i64,
+}
+
+impl ModelDataset {
+    fn indexed(&self) -> IndexedDataset {
+        IndexedDataset {
+            id: self.id,
+            titles: vec![("en".into(), format!("{} collection", self.word))],
+            modalities: vec![self.modality.into()],
+            countries: vec![self.country.into()],
+            publisher: "p".into(),
+            access_rights: "PUBLIC".into(),
+            duo_permission: "GRU".into(),
+            subjects: self.subjects,
+            modified: self.modified,
+            summary: "{}".into(),
+            ..IndexedDataset::default()
+        }
+    }
+}
+
+fn model_dataset() -> impl Strategy<Value = ModelDataset> {
+    (
+        prop::sample::select(vec!["alpha", "beta"]),
+        prop::sample::select(vec!["CT", "MR", "PT"]),
+        prop::sample::select(vec!["SE", "IT", "DE"]),
+        prop::option::of(0u64..20_000),
+        0i64..4,
+    )
+        .prop_map(
+            |(word, modality, country, subjects, modified)| ModelDataset {
+                id: 0,
+                word,
+                modality,
+                country,
+                subjects,
+                modified,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    /// Whatever segments and deletions the index holds, a search finds exactly the datasets
+    /// passing every filter, pages through them in sort order, and counts each dimension
+    /// with the other dimensions' filters applied.
+    #[test]
+    fn searches_agree_with_a_model_of_the_catalogue(
+        batches in prop::collection::vec(prop::collection::vec(model_dataset(), 0..12), 1..4),
+        removed in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+        modalities in prop::sample::subsequence(vec!["CT", "MR", "PT"], 0..3),
+        countries in prop::sample::subsequence(vec!["SE", "IT", "DE"], 0..3),
+        subjects in (prop::option::of(0u64..10_000), prop::option::of(5_000u64..20_000)),
+        text in prop::option::of(prop::sample::select(vec!["alpha", "beta"])),
+        by_subjects: bool,
+        limit in 1usize..5,
+    ) {
+        let index = SearchIndex::in_memory().unwrap();
+        let mut catalogue: Vec<ModelDataset> = Vec::new();
+        let mut seq = 0;
+        for batch in batches {
+            let changes: Vec<Change> = batch
+                .into_iter()
+                .map(|mut dataset| {
+                    dataset.id = catalogue.len() as u128 + 1;
+                    catalogue.push(dataset.clone());
+                    Change::Upsert(Box::new(dataset.indexed()))
+                })
+                .collect();
+            seq += 1;
+            index.apply(&changes, seq).unwrap();
+        }
+        if !catalogue.is_empty() {
+            let gone: Vec<u128> = removed.iter().map(|i| catalogue[i.index(catalogue.len())].id).collect();
+            catalogue.retain(|d| !gone.contains(&d.id));
+            let changes: Vec<Change> = gone.into_iter().map(Change::Remove).collect();
+            index.apply(&changes, seq + 1).unwrap();
+        }
+
+        let mut filters = Filters::default();
+        filters.accept(Dimension::Modality, modalities.iter().map(|m| m.to_string()).collect());
+        filters.accept(Dimension::Country, countries.iter().map(|c| c.to_string()).collect());
+        filters.subjects = subjects;
+        let passes = |d: &ModelDataset, except: Option<Dimension>| {
+            let modality = except == Some(Dimension::Modality)
+                || modalities.is_empty()
+                || modalities.contains(&d.modality);
+            let country = except == Some(Dimension::Country)
+                || countries.is_empty()
+                || countries.contains(&d.country);
+            let within = except == Some(Dimension::Subjects)
+                || (subjects.0.is_none() && subjects.1.is_none())
+                || d.subjects.is_some_and(|s| {
+                    subjects.0.is_none_or(|l| s >= l) && subjects.1.is_none_or(|h| s <= h)
+                });
+            text.is_none_or(|word| d.word == word) && modality && country && within
+        };
+        let sort = if by_subjects { SortBy::Subjects } else { SortBy::Modified };
+        let key = |d: &ModelDataset| match sort {
+            SortBy::Subjects => d.subjects.map_or(-1.0, |s| s as f64),
+            _ => d.modified as f64,
+        };
+        let mut expected: Vec<&ModelDataset> = catalogue.iter().filter(|d| passes(d, None)).collect();
+        expected.sort_by(|a, b| key(b).total_cmp(&key(a)).then(a.id.cmp(&b.id)));
+
+        let mut request = SearchRequest {
+            text: text.map(str::to_owned),
+            filters,
+            sort,
+            limit,
+            after: None,
+        };
+        let first = index.search(&request).unwrap();
+        prop_assert_eq!(first.total, expected.len() as u64);
+        let mut found = ids(&first);
+        let mut page = first.clone();
+        while page.more {
+            let last = page.hits.last().unwrap();
+            request.after = Some(After { key: last.key, id: last.id });
+            page = index.search(&request).unwrap();
+            found.extend(ids(&page));
+        }
+        prop_assert_eq!(found, expected.iter().map(|d| d.id).collect::<Vec<_>>());
+
+        let counted = |dimension: Dimension, value_of: &dyn Fn(&ModelDataset) -> Option<&'static str>| {
+            let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+            for d in catalogue.iter().filter(|d| passes(d, Some(dimension))) {
+                if let Some(value) = value_of(d) {
+                    *counts.entry(value.to_owned()).or_default() += 1;
+                }
+            }
+            counts
+        };
+        prop_assert_eq!(&first.facets[&Dimension::Modality], &counted(Dimension::Modality, &|d| Some(d.modality)));
+        prop_assert_eq!(&first.facets[&Dimension::Country], &counted(Dimension::Country, &|d| Some(d.country)));
+        prop_assert_eq!(
+            &first.facets[&Dimension::Subjects],
+            &counted(Dimension::Subjects, &|d| d.subjects.map(facets::subjects_bucket))
+        );
+    }
 }

@@ -150,20 +150,28 @@ async fn represent(
     representation: Representation,
 ) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal().cloned();
-    let (dataset, publisher) = state
-        .db(move |conn| {
-            let dataset = usecase::load_visible(conn, principal.as_ref(), id)?;
-            let publisher = hdab_persistence::publishers::find(conn, dataset.details.publisher_id)?
-                .ok_or_else(|| ApiError::internal("a dataset's publisher is missing"))?;
-            Ok((dataset, publisher))
-        })
-        .await?;
-    let now = now();
     match representation {
-        Representation::Json => Ok(json_response(HttpResponse::Ok(), &dataset)),
+        // JSON names the publisher by id: one query.
+        Representation::Json => {
+            let dataset = state
+                .db(move |conn| Ok(usecase::load_visible(conn, principal.as_ref(), id)?))
+                .await?;
+            Ok(json_response(HttpResponse::Ok(), &dataset))
+        }
         Representation::Rdf(syntax) => {
+            let (dataset, publisher) = state
+                .db(move |conn| {
+                    let dataset = usecase::load_visible(conn, principal.as_ref(), id)?;
+                    let publisher =
+                        hdab_persistence::publishers::find(conn, dataset.details.publisher_id)?
+                            .ok_or_else(|| {
+                                ApiError::internal("a dataset's publisher is missing")
+                            })?;
+                    Ok((dataset, publisher))
+                })
+                .await?;
             let changed = dataset
-                .changed_at(now)
+                .changed_at(now())
                 .max(publisher.updated_at)
                 .max(state.identity.configured_at);
             rdf_response(

@@ -1,0 +1,439 @@
+//! What each index segment holds, by value: per facet value and range bucket the bitmap of
+//! its documents, and every document in each unscored sort order. Built once per segment
+//! (segments never change; only their deletions grow), so that a search counts facets by
+//! intersecting bitmaps instead of visiting every matching document.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use roaring::RoaringBitmap;
+use tantivy::columnar::Column;
+use tantivy::index::SegmentId;
+use tantivy::{DocId, Searcher, SegmentReader};
+
+use super::{Dimension, SortBy};
+
+/// One segment's facet values, range buckets and sort orders.
+pub(super) struct SegmentFacets {
+    max_doc: DocId,
+    /// Per dimension (by position): its term values, or for a range dimension its buckets.
+    dimensions: Vec<DimensionValues>,
+    /// Every document, best first, newest first (and by id).
+    by_modified: Vec<DocId>,
+    /// Every document, best first, most subjects first (and by id).
+    by_subjects: Vec<DocId>,
+    /// The documents not deleted, for the deletion count it was built at.
+    alive: Mutex<(u32, Arc<RoaringBitmap>)>,
+}
+
+/// One dimension's values in a segment, both ways round: each value's documents (to count a
+/// dense set of documents by intersection) and each document's values (to count a sparse
+/// one document by document, where intersecting every value would cost more).
+struct DimensionValues {
+    names: Vec<String>,
+    holders: Vec<RoaringBitmap>,
+    of_doc: DocValues,
+}
+
+/// Each document's values, as positions in [`DimensionValues::names`].
+enum DocValues {
+    /// At most one value a document ([`NO_VALUE`] for none): most dimensions.
+    Single(Vec<u32>),
+    /// Document `d`'s values are `values[starts[d]..starts[d + 1]]`.
+    Multi { starts: Vec<u32>, values: Vec<u32> },
+}
+
+const NO_VALUE: u32 = u32::MAX;
+
+impl DocValues {
+    /// From every document's values, in document order.
+    fn from_lists(starts: Vec<u32>, values: Vec<u32>) -> Self {
+        if starts.windows(2).all(|pair| pair[1] - pair[0] <= 1) {
+            let single = starts
+                .windows(2)
+                .map(|pair| {
+                    if pair[1] > pair[0] {
+                        values[pair[0] as usize]
+                    } else {
+                        NO_VALUE
+                    }
+                })
+                .collect();
+            Self::Single(single)
+        } else {
+            Self::Multi { starts, values }
+        }
+    }
+
+    fn of(&self, doc: DocId) -> &[u32] {
+        let doc = doc as usize;
+        match self {
+            Self::Single(values) if values[doc] == NO_VALUE => &[],
+            Self::Single(values) => std::slice::from_ref(&values[doc]),
+            Self::Multi { starts, values } => {
+                &values[starts[doc] as usize..starts[doc + 1] as usize]
+            }
+        }
+    }
+}
+
+impl DimensionValues {
+    /// From `values_of(doc)` for every document of the segment.
+    fn build(
+        max_doc: DocId,
+        mut values_of: impl FnMut(DocId, &mut Vec<u32>) -> tantivy::Result<()>,
+        names: Vec<String>,
+    ) -> tantivy::Result<Self> {
+        let mut starts = Vec::with_capacity(max_doc as usize + 1);
+        let mut values: Vec<u32> = Vec::with_capacity(max_doc as usize);
+        let mut holders: Vec<Vec<DocId>> = vec![Vec::new(); names.len()];
+        let mut of_this = Vec::new();
+        starts.push(0);
+        for doc in 0..max_doc {
+            of_this.clear();
+            values_of(doc, &mut of_this)?;
+            for value in of_this.drain(..) {
+                let start = *starts.last().unwrap_or(&0) as usize;
+                if !values[start..].contains(&value) {
+                    values.push(value);
+                    holders[value as usize].push(doc);
+                }
+            }
+            starts.push(values.len() as u32);
+        }
+        let holders = holders.into_iter().map(bitmap_of).collect();
+        Ok(Self {
+            names,
+            holders,
+            of_doc: DocValues::from_lists(starts, values),
+        })
+    }
+
+    /// Each value with its count in `counts` (by position), zeros left out.
+    fn named(&self, counts: Vec<u64>) -> BTreeMap<String, u64> {
+        self.names
+            .iter()
+            .zip(counts)
+            .filter(|(_, count)| *count > 0)
+            .map(|(name, count)| (name.clone(), count))
+            .collect()
+    }
+}
+
+/// From one document in this many on, a set of documents is counted by intersecting each
+/// value's documents with it (roaring keeps it as a dense bitmap then); below, one document
+/// at a time.
+const DENSE: u64 = 16;
+
+impl SegmentFacets {
+    fn build(reader: &SegmentReader) -> tantivy::Result<Self> {
+        let columns = Columns::open(reader)?;
+        let max_doc = reader.max_doc();
+        let mut dimensions = Vec::with_capacity(Dimension::ALL.len());
+        for dimension in Dimension::TERMS {
+            dimensions.push(term_values(reader, dimension, max_doc)?);
+        }
+        for dimension in &Dimension::ALL[Dimension::TERMS.len()..] {
+            dimensions.push(bucket_values(&columns, *dimension, max_doc)?);
+        }
+        Ok(Self {
+            max_doc,
+            dimensions,
+            by_modified: ranked(&columns, SortBy::Modified, max_doc),
+            by_subjects: ranked(&columns, SortBy::Subjects, max_doc),
+            alive: Mutex::new((reader.num_deleted_docs(), Arc::new(alive_docs(reader)))),
+        })
+    }
+
+    /// For each of `dimensions`, each value (term value or range bucket) with its count
+    /// among `counted`; values counting nothing are left out. A sparse `counted` is read
+    /// once, document by document, for every dimension together.
+    pub(super) fn count(
+        &self,
+        dimensions: &[Dimension],
+        counted: &RoaringBitmap,
+    ) -> Vec<BTreeMap<String, u64>> {
+        let values: Vec<&DimensionValues> = dimensions
+            .iter()
+            .map(|dimension| &self.dimensions[dimension.position()])
+            .collect();
+        let counts: Vec<Vec<u64>> = if counted.len() * DENSE < u64::from(self.max_doc) {
+            let mut counts: Vec<Vec<u64>> = values.iter().map(|v| vec![0; v.names.len()]).collect();
+            for doc in counted {
+                for (values, counts) in values.iter().zip(&mut counts) {
+                    for value in values.of_doc.of(doc) {
+                        counts[*value as usize] += 1;
+                    }
+                }
+            }
+            counts
+        } else {
+            values
+                .iter()
+                .map(|v| {
+                    v.holders
+                        .iter()
+                        .map(|h| counted.intersection_len(h))
+                        .collect()
+                })
+                .collect()
+        };
+        values
+            .iter()
+            .zip(counts)
+            .map(|(values, counts)| values.named(counts))
+            .collect()
+    }
+
+    /// The documents holding any of `accepted` in term dimension `dimension`.
+    pub(super) fn holding_any(&self, dimension: Dimension, accepted: &[String]) -> RoaringBitmap {
+        let values = &self.dimensions[dimension.position()];
+        accepted
+            .iter()
+            .filter_map(|wanted| {
+                values
+                    .names
+                    .binary_search(wanted)
+                    .ok()
+                    .map(|at| &values.holders[at])
+            })
+            .fold(RoaringBitmap::new(), |union, docs| union | docs)
+    }
+
+    /// Every document (deleted ones too), best first in `sort`'s unscored order.
+    pub(super) fn order(&self, sort: SortBy) -> &[DocId] {
+        match sort {
+            SortBy::Subjects => &self.by_subjects,
+            SortBy::Relevance | SortBy::Modified => &self.by_modified,
+        }
+    }
+
+    /// The documents of `reader` (this segment) not deleted; rebuilt when deletions grew.
+    pub(super) fn alive(&self, reader: &SegmentReader) -> Arc<RoaringBitmap> {
+        let mut alive = self.alive.lock().unwrap_or_else(PoisonError::into_inner);
+        if alive.0 != reader.num_deleted_docs() {
+            *alive = (reader.num_deleted_docs(), Arc::new(alive_docs(reader)));
+        }
+        Arc::clone(&alive.1)
+    }
+}
+
+/// The bitmap of `docs`, built fastest when they come in increasing order (as documents are
+/// visited), and right whatever the order.
+pub(super) fn bitmap_of(docs: impl IntoIterator<Item = DocId>) -> RoaringBitmap {
+    let mut bitmap = RoaringBitmap::new();
+    for doc in docs {
+        if bitmap.try_push(doc).is_err() {
+            bitmap.insert(doc);
+        }
+    }
+    bitmap
+}
+
+fn alive_docs(reader: &SegmentReader) -> RoaringBitmap {
+    if reader.has_deletes() {
+        bitmap_of(reader.doc_ids_alive())
+    } else {
+        let mut all = RoaringBitmap::new();
+        all.insert_range(0..reader.max_doc());
+        all
+    }
+}
+
+/// A term dimension's values: the segment's dictionary, in term order (value order).
+fn term_values(
+    reader: &SegmentReader,
+    dimension: Dimension,
+    max_doc: DocId,
+) -> tantivy::Result<DimensionValues> {
+    let Some(column) = reader.fast_fields().str(dimension.name())? else {
+        return DimensionValues::build(max_doc, |_, _| Ok(()), Vec::new());
+    };
+    let mut names = Vec::with_capacity(column.num_terms());
+    for ord in 0..column.num_terms() as u64 {
+        let mut name = String::new();
+        column.ord_to_str(ord, &mut name)?;
+        names.push(name);
+    }
+    DimensionValues::build(
+        max_doc,
+        |doc, values| {
+            values.extend(column.term_ords(doc).map(|ord| ord as u32));
+            Ok(())
+        },
+        names,
+    )
+}
+
+/// A range dimension's buckets, in name order.
+fn bucket_values(
+    columns: &Columns,
+    dimension: Dimension,
+    max_doc: DocId,
+) -> tantivy::Result<DimensionValues> {
+    let mut names: Vec<&'static str> = BUCKETS
+        .iter()
+        .filter(|(of, _)| *of == dimension)
+        .flat_map(|(_, names)| names.iter().copied())
+        .collect();
+    names.sort_unstable();
+    DimensionValues::build(
+        max_doc,
+        |doc, values| {
+            if let Some(bucket) = columns.bucket(dimension, doc) {
+                values.extend(names.iter().position(|n| *n == bucket).map(|at| at as u32));
+            }
+            Ok(())
+        },
+        names.iter().map(|n| (*n).to_owned()).collect(),
+    )
+}
+
+/// Every document of the segment, best first by `sort`'s key and then by id.
+fn ranked(columns: &Columns, sort: SortBy, max_doc: DocId) -> Vec<DocId> {
+    let mut keyed: Vec<(f64, u128, DocId)> = (0..max_doc)
+        .map(|doc| (columns.key(sort, doc), columns.id(doc), doc))
+        .collect();
+    keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    keyed.into_iter().map(|(_, _, doc)| doc).collect()
+}
+
+/// The fast-field columns a search reads per document.
+pub(super) struct Columns {
+    pub(super) subjects: Column<u64>,
+    pub(super) min_age: Column<u64>,
+    pub(super) max_age: Column<u64>,
+    pub(super) acquisition_start: Column<i64>,
+    pub(super) acquisition_end: Column<i64>,
+    modified: Column<i64>,
+    id_hi: Column<u64>,
+    id_lo: Column<u64>,
+}
+
+impl Columns {
+    pub(super) fn open(reader: &SegmentReader) -> tantivy::Result<Self> {
+        let fast = reader.fast_fields();
+        Ok(Self {
+            subjects: fast.u64("subjects")?,
+            min_age: fast.u64("min_age")?,
+            max_age: fast.u64("max_age")?,
+            acquisition_start: fast.i64("acquisition_start")?,
+            acquisition_end: fast.i64("acquisition_end")?,
+            modified: fast.i64("modified")?,
+            id_hi: fast.u64("id_hi")?,
+            id_lo: fast.u64("id_lo")?,
+        })
+    }
+
+    /// The dataset id of `doc`.
+    pub(super) fn id(&self, doc: DocId) -> u128 {
+        (u128::from(self.id_hi.first(doc).unwrap_or(0)) << 64)
+            | u128::from(self.id_lo.first(doc).unwrap_or(0))
+    }
+
+    /// `doc`'s sort key when nothing scores it (for relevance: no text, so newest first).
+    pub(super) fn key(&self, sort: SortBy, doc: DocId) -> f64 {
+        match sort {
+            SortBy::Relevance | SortBy::Modified => {
+                self.modified.first(doc).unwrap_or(i64::MIN) as f64
+            }
+            SortBy::Subjects => self.subjects.first(doc).map_or(-1.0, |s| s as f64),
+        }
+    }
+
+    /// The bucket `doc` counts in for range dimension `dimension`.
+    fn bucket(&self, dimension: Dimension, doc: DocId) -> Option<&'static str> {
+        match dimension {
+            Dimension::Subjects => self.subjects.first(doc).map(subjects_bucket),
+            Dimension::AgeGroup => age_group(self.min_age.first(doc), self.max_age.first(doc)),
+            Dimension::AcquisitionDecade => self.acquisition_start.first(doc).map(decade),
+            _ => None,
+        }
+    }
+}
+
+/// Every bucket of each range dimension.
+const BUCKETS: [(Dimension, &[&str]); 3] = [
+    (
+        Dimension::Subjects,
+        &["0-99", "100-999", "1000-9999", "10000+"],
+    ),
+    (
+        Dimension::AgeGroup,
+        &["paediatric", "adult", "adult_and_elderly"],
+    ),
+    (
+        Dimension::AcquisitionDecade,
+        &["before-1990", "1990s", "2000s", "2010s", "2020s"],
+    ),
+];
+
+pub(super) fn subjects_bucket(subjects: u64) -> &'static str {
+    match subjects {
+        0..=99 => "0-99",
+        100..=999 => "100-999",
+        1_000..=9_999 => "1000-9999",
+        _ => "10000+",
+    }
+}
+
+fn age_group(min: Option<u64>, max: Option<u64>) -> Option<&'static str> {
+    match (min, max) {
+        (Some(min), _) if min < 18 => Some("paediatric"),
+        (_, Some(max)) if max >= 65 => Some("adult_and_elderly"),
+        (Some(_), Some(_)) => Some("adult"),
+        _ => None,
+    }
+}
+
+fn decade(year: i64) -> &'static str {
+    match year {
+        ..=1989 => "before-1990",
+        1990..=1999 => "1990s",
+        2000..=2009 => "2000s",
+        2010..=2019 => "2010s",
+        _ => "2020s",
+    }
+}
+
+/// The facets of the segments searched lately, by segment.
+#[derive(Default)]
+pub(super) struct FacetCache(Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>);
+
+impl FacetCache {
+    /// The facets of each of `searcher`'s segments, in segment order; a segment not seen
+    /// before is built here (outside the lock: searches of known segments never wait).
+    pub(super) fn of(&self, searcher: &Searcher) -> tantivy::Result<Vec<Arc<SegmentFacets>>> {
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| {
+                let id = reader.segment_id();
+                if let Some(known) = self.map().get(&id) {
+                    return Ok(Arc::clone(known));
+                }
+                let built = Arc::new(SegmentFacets::build(reader)?);
+                self.map().insert(id, Arc::clone(&built));
+                Ok(built)
+            })
+            .collect()
+    }
+
+    /// Builds the facets of `searcher`'s new segments and forgets those it no longer holds:
+    /// called when the index reloads, so that the first search of a merged segment does not
+    /// pay for it.
+    pub(super) fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
+        self.of(searcher)?;
+        let current: Vec<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        self.map().retain(|id, _| current.contains(id));
+        Ok(())
+    }
+
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentFacets>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
