@@ -166,12 +166,13 @@ fn filter_bitmaps(
 }
 
 fn range_filtered(filters: &Filters, dimension: Dimension) -> bool {
-    let bounded = |(low, high): (Option<i64>, Option<i64>)| low.is_some() || high.is_some();
-    let unsigned = |(low, high): (Option<u64>, Option<u64>)| low.is_some() || high.is_some();
+    fn bounded<T>((low, high): &(Option<T>, Option<T>)) -> bool {
+        low.is_some() || high.is_some()
+    }
     match dimension {
-        Dimension::Subjects => unsigned(filters.subjects),
-        Dimension::AgeGroup => unsigned(filters.age),
-        Dimension::AcquisitionDecade => bounded(filters.acquisition_years),
+        Dimension::Subjects => bounded(&filters.subjects),
+        Dimension::AgeGroup => bounded(&filters.age),
+        Dimension::AcquisitionDecade => bounded(&filters.acquisition_years),
         _ => false,
     }
 }

@@ -81,9 +81,9 @@ impl DimensionValues {
     /// From `values_of(doc)` for every document of the segment.
     fn build(
         max_doc: DocId,
-        mut values_of: impl FnMut(DocId, &mut Vec<u32>) -> tantivy::Result<()>,
+        mut values_of: impl FnMut(DocId, &mut Vec<u32>),
         names: Vec<String>,
-    ) -> tantivy::Result<Self> {
+    ) -> Self {
         let mut starts = Vec::with_capacity(max_doc as usize + 1);
         let mut values: Vec<u32> = Vec::with_capacity(max_doc as usize);
         let mut holders: Vec<Vec<DocId>> = vec![Vec::new(); names.len()];
@@ -91,7 +91,7 @@ impl DimensionValues {
         starts.push(0);
         for doc in 0..max_doc {
             of_this.clear();
-            values_of(doc, &mut of_this)?;
+            values_of(doc, &mut of_this);
             for value in of_this.drain(..) {
                 let start = *starts.last().unwrap_or(&0) as usize;
                 if !values[start..].contains(&value) {
@@ -102,11 +102,11 @@ impl DimensionValues {
             starts.push(values.len() as u32);
         }
         let holders = holders.into_iter().map(bitmap_of).collect();
-        Ok(Self {
+        Self {
             names,
             holders,
             of_doc: DocValues::from_lists(starts, values),
-        })
+        }
     }
 
     /// Each value with its count in `counts` (by position), zeros left out.
@@ -134,7 +134,7 @@ impl SegmentFacets {
             dimensions.push(term_values(reader, dimension, max_doc)?);
         }
         for dimension in &Dimension::ALL[Dimension::TERMS.len()..] {
-            dimensions.push(bucket_values(&columns, *dimension, max_doc)?);
+            dimensions.push(bucket_values(&columns, *dimension, max_doc));
         }
         Ok(Self {
             max_doc,
@@ -247,7 +247,7 @@ fn term_values(
     max_doc: DocId,
 ) -> tantivy::Result<DimensionValues> {
     let Some(column) = reader.fast_fields().str(dimension.name())? else {
-        return DimensionValues::build(max_doc, |_, _| Ok(()), Vec::new());
+        return Ok(DimensionValues::build(max_doc, |_, _| {}, Vec::new()));
     };
     let mut names = Vec::with_capacity(column.num_terms());
     for ord in 0..column.num_terms() as u64 {
@@ -255,22 +255,15 @@ fn term_values(
         column.ord_to_str(ord, &mut name)?;
         names.push(name);
     }
-    DimensionValues::build(
+    Ok(DimensionValues::build(
         max_doc,
-        |doc, values| {
-            values.extend(column.term_ords(doc).map(|ord| ord as u32));
-            Ok(())
-        },
+        |doc, values| values.extend(column.term_ords(doc).map(|ord| ord as u32)),
         names,
-    )
+    ))
 }
 
 /// A range dimension's buckets, in name order.
-fn bucket_values(
-    columns: &Columns,
-    dimension: Dimension,
-    max_doc: DocId,
-) -> tantivy::Result<DimensionValues> {
+fn bucket_values(columns: &Columns, dimension: Dimension, max_doc: DocId) -> DimensionValues {
     let mut names: Vec<&'static str> = BUCKETS
         .iter()
         .filter(|(of, _)| *of == dimension)
@@ -283,7 +276,6 @@ fn bucket_values(
             if let Some(bucket) = columns.bucket(dimension, doc) {
                 values.extend(names.iter().position(|n| *n == bucket).map(|at| at as u32));
             }
-            Ok(())
         },
         names.iter().map(|n| (*n).to_owned()).collect(),
     )

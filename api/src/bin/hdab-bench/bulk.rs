@@ -10,7 +10,7 @@ use std::time::Instant;
 use hdab_domain::ids::{CommitteeId, PublisherId};
 use serde_json::{Value, json};
 
-use crate::harness::{DataDir, Server, free_port, hdab_binary, serve, token, wait_ready};
+use crate::harness::{DataDir, Server, admin_token, free_port, hdab_binary, serve, wait_ready};
 
 /// What the bulk benchmark takes.
 #[derive(clap::Args)]
@@ -28,11 +28,7 @@ const CALL: usize = 1_000;
 pub fn bench(args: &Args) -> anyhow::Result<()> {
     let hdab = hdab_binary()?;
     let dir = DataDir::open(args.data_dir.as_ref(), "bulk")?;
-    let admin = token(
-        &hdab,
-        &dir,
-        &["--sub", "admin@bench.example", "--role", "hdab_admin"],
-    )?;
+    let admin = admin_token(&hdab, &dir)?;
     let port = free_port()?;
     let server = Server(serve(&hdab, &dir, port)?);
     let base = format!("http://127.0.0.1:{port}");

@@ -11,7 +11,9 @@ use std::time::Instant;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use crate::harness::{DataDir, Server, free_port, hdab_binary, run, serve, token, wait_ready};
+use crate::harness::{
+    DataDir, Server, admin_token, free_port, hdab_binary, run, serve, wait_ready,
+};
 
 /// What the change-feed benchmark takes.
 #[derive(clap::Args)]
@@ -37,11 +39,7 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
         &dir,
         &["seed", "--synthetic", &args.datasets.to_string()],
     )?;
-    let admin = token(
-        &hdab,
-        &dir,
-        &["--sub", "admin@bench.example", "--role", "hdab_admin"],
-    )?;
+    let admin = admin_token(&hdab, &dir)?;
     let port = free_port()?;
     let server = Server(serve(&hdab, &dir, port)?);
     let base = format!("http://127.0.0.1:{port}");

@@ -92,6 +92,15 @@ pub fn token(hdab: &Path, dir: &Path, args: &[&str]) -> anyhow::Result<String> {
     Ok(stdout.lines().last().unwrap_or_default().to_owned())
 }
 
+/// A development token of the bench's administrator.
+pub fn admin_token(hdab: &Path, dir: &Path) -> anyhow::Result<String> {
+    token(
+        hdab,
+        dir,
+        &["--sub", "admin@bench.example", "--role", "hdab_admin"],
+    )
+}
+
 /// Runs `hdab ARGS` to completion; returns what it wrote to standard error.
 pub fn run(hdab: &Path, dir: &Path, args: &[&str]) -> anyhow::Result<String> {
     let mut command = Command::new(hdab);

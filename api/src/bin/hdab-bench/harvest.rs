@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::bulk::organisations;
-use crate::harness::{DataDir, Server, free_port, hdab_binary, run, serve_with, token, wait_ready};
+use crate::harness::{
+    DataDir, Server, admin_token, free_port, hdab_binary, run, serve_with, wait_ready,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -33,11 +35,7 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
         &upstream,
         &["seed", "--synthetic", &args.datasets.to_string()],
     )?;
-    let admin = token(
-        &hdab,
-        &mirror,
-        &["--sub", "admin@bench.example", "--role", "hdab_admin"],
-    )?;
+    let admin = admin_token(&hdab, &mirror)?;
     let (port_a, port_b) = (free_port()?, free_port()?);
     let (base_a, base_b) = (
         format!("http://127.0.0.1:{port_a}"),

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::bulk::{organisations, push, synthetic_calls};
 use crate::harness::{
-    DataDir, Probe, Server, free_port, hdab_binary, load, row, serve, token, wait_ready,
+    DataDir, Probe, Server, admin_token, free_port, hdab_binary, load, row, serve, wait_ready,
 };
 
 /// What the publish benchmark takes.
@@ -34,11 +34,7 @@ pub struct Args {
 pub fn bench(args: &Args) -> anyhow::Result<()> {
     let hdab = hdab_binary()?;
     let dir = DataDir::open(args.data_dir.as_ref(), "publish")?;
-    let admin = token(
-        &hdab,
-        &dir,
-        &["--sub", "admin@bench.example", "--role", "hdab_admin"],
-    )?;
+    let admin = admin_token(&hdab, &dir)?;
     let port = free_port()?;
     let server = Server(serve(&hdab, &dir, port)?);
     let base = format!("http://127.0.0.1:{port}");
