@@ -15,6 +15,7 @@ use crate::application::secrets::{KeyEncryptionKey, OptOutHasher};
 use crate::background::{LogWatch, Runner};
 use crate::edge::error::ApiError;
 use crate::projections::permit_grants::PermitGrants;
+use crate::projections::published::PublishedCount;
 use crate::projections::rdf::CatalogueIdentity;
 use crate::projections::search::Indexer;
 use crate::shell::config::Settings;
@@ -40,6 +41,8 @@ pub struct AppState {
     /// Seals the secrets hdab keeps for calling others: harvest sources' credentials and
     /// webhook signing secrets.
     pub kek: Arc<KeyEncryptionKey>,
+    /// The catalogue's size, for `hydra:totalItems`.
+    pub published_count: Arc<PublishedCount>,
 }
 
 impl AppState {

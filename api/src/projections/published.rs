@@ -3,6 +3,7 @@
 //! so it runs on a thread of its own while the caller consumes finished pages: on two cores the
 //! two halves overlap. A small bounded queue between them keeps memory flat.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
 
@@ -12,7 +13,7 @@ use hdab_domain::catalogue::{Dataset, DatasetStatus};
 use hdab_domain::ids::{DatasetId, PublisherId};
 use hdab_domain::publisher::Publisher;
 use hdab_persistence::datasets::{self, DatasetFilter};
-use hdab_persistence::{DbConnection, Pool, StoreError, publishers};
+use hdab_persistence::{DbConnection, Pool, StoreError, events, publishers};
 
 use hdab_persistence::datasets::DatasetRecord;
 
@@ -73,6 +74,51 @@ impl Publishers {
     }
 }
 
+/// How many datasets are published, counted once per state of the event log. Every change of a
+/// dataset's status is recorded by an event in the same transaction, so while the log's head
+/// stays where it was the count cannot have changed; a catalogue page (`hydra:totalItems`)
+/// then reads one row instead of counting every published dataset (a third of a page's time
+/// at 100,000). Exact across instances, since the head is read from the database.
+#[derive(Default)]
+pub struct PublishedCount(Mutex<Option<CountAt>>);
+
+#[derive(Clone, Copy)]
+struct CountAt {
+    head: i64,
+    count: u64,
+}
+
+impl PublishedCount {
+    /// The number of published datasets.
+    pub fn read(&self, conn: &mut DbConnection) -> Result<u64, AppError> {
+        // The head is read before the count, so a count is never older than the head it is
+        // kept under (at worst newer, which the next head recounts anyway).
+        let head = events::head_seq(conn)?;
+        if let Some(known) = self.known()
+            && known.head == head
+        {
+            return Ok(known.count);
+        }
+        let count = datasets::count(conn, &published())?;
+        let mut known = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if known.is_none_or(|known| known.head <= head) {
+            *known = Some(CountAt { head, count });
+        }
+        Ok(count)
+    }
+
+    fn known(&self) -> Option<CountAt> {
+        *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn published() -> DatasetFilter {
+    DatasetFilter {
+        status: Some(DatasetStatus::Published.as_str()),
+        modified_since: None,
+    }
+}
+
 /// Pages waiting between the two threads.
 const QUEUE: usize = 2;
 
@@ -118,10 +164,7 @@ fn read_pages(
     mut each: impl FnMut(&mut DbConnection, Vec<Dataset>) -> Result<bool, AppError>,
 ) -> Result<(), AppError> {
     let mut conn = pool.get().map_err(StoreError::from)?;
-    let filter = DatasetFilter {
-        status: Some(DatasetStatus::Published.as_str()),
-        modified_since: None,
-    };
+    let filter = published();
     let mut after = None;
     loop {
         let page = datasets::list(&mut conn, &filter, after, page_size)?;

@@ -94,6 +94,7 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
             opt_out_hasher: permits.hasher,
             log_watch,
             kek,
+            published_count: Arc::default(),
         }),
         verifier: web::Data::new(verifier),
         metrics: web::Data::new(Metrics::new()?),

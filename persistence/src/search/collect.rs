@@ -271,23 +271,37 @@ impl Page<'_> {
     /// The best hits by score.
     fn best_scored(&self, scores: &[(DocId, Score)], hits: &RoaringBitmap) -> Vec<Candidate> {
         let hits = scores.iter().filter(|(doc, _)| hits.contains(*doc));
-        self.best(hits.map(|(doc, score)| self.candidate(*doc, f64::from(*score))))
+        self.best(hits.map(|(doc, score)| (*doc, f64::from(*score))))
     }
 
     /// The best of a few hits by the sort key.
     fn best_of(&self, hits: &RoaringBitmap) -> Vec<Candidate> {
-        self.best(hits.iter().map(|doc| self.unscored(doc)))
+        let key = |doc| self.columns.key(self.request.sort, doc);
+        self.best(hits.iter().map(|doc| (doc, key(doc))))
     }
 
-    fn best(&self, candidates: impl Iterator<Item = Candidate>) -> Vec<Candidate> {
-        let mut heap = BinaryHeap::with_capacity(self.keep() + 1);
+    /// The best `keep` of `hits` (document and sort key) after the cursor. A hit's id, which
+    /// only breaks ties, is read once its key leaves it a chance: a broad text matches most of
+    /// the catalogue, and reading every match's id was a fifth of such a search.
+    fn best(&self, hits: impl Iterator<Item = (DocId, f64)>) -> Vec<Candidate> {
+        let mut heap: BinaryHeap<Candidate> = BinaryHeap::with_capacity(self.keep() + 1);
         let after = self.request.after;
-        for candidate in candidates.filter(|c| after.is_none_or(|after| c.comes_after(&after))) {
-            if heap.len() < self.keep() {
+        for (doc, key) in hits {
+            let before_cursor = after.is_some_and(|after| key.total_cmp(&after.key).is_gt());
+            let full = heap.len() >= self.keep();
+            let worse = |worst: &Candidate| key.total_cmp(&worst.key).is_lt();
+            if before_cursor || (full && heap.peek().is_some_and(worse)) {
+                continue;
+            }
+            let candidate = self.candidate(doc, key);
+            if after.is_some_and(|after| !candidate.comes_after(&after)) {
+                continue;
+            }
+            if !full {
                 heap.push(candidate);
             } else if heap
                 .peek()
-                .is_some_and(|worst: &Candidate| candidate.rank(worst) == Ordering::Greater)
+                .is_some_and(|worst| candidate.rank(worst) == Ordering::Greater)
             {
                 heap.pop();
                 heap.push(candidate);

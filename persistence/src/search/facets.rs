@@ -219,14 +219,26 @@ impl SegmentFacets {
 }
 
 /// The bitmap of `docs`, built fastest when they come in increasing order (as documents are
-/// visited), and right whatever the order.
+/// visited), and right whatever the order. The increasing run goes through `append`, which
+/// appends without looking back: `try_push` finds a dense container's maximum by scanning its
+/// words from the end on every value, which made a text search matching most of the catalogue
+/// spend 70% of its time here.
 pub(super) fn bitmap_of(docs: impl IntoIterator<Item = DocId>) -> RoaringBitmap {
+    let mut docs = docs.into_iter();
     let mut bitmap = RoaringBitmap::new();
-    for doc in docs {
-        if bitmap.try_push(doc).is_err() {
-            bitmap.insert(doc);
+    let mut out_of_order = None;
+    let mut last = None;
+    let increasing = docs.by_ref().map_while(|doc| {
+        if last.is_some_and(|last| doc <= last) {
+            out_of_order = Some(doc);
+            return None;
         }
-    }
+        last = Some(doc);
+        Some(doc)
+    });
+    // Strictly increasing values into an empty bitmap: `append` cannot refuse them.
+    let _ = bitmap.append(increasing);
+    bitmap.extend(out_of_order.into_iter().chain(docs));
     bitmap
 }
 

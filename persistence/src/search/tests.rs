@@ -69,6 +69,23 @@ proptest! {
     }
 }
 
+proptest! {
+    /// Dense runs (a text matching most of a segment) and values out of order both end up in
+    /// the set, each once.
+    #[test]
+    fn a_bitmap_of_documents_holds_each_of_them_in_any_order(
+        mut docs in prop::collection::vec(0u32..20_000, 0..6_000),
+        sorted in any::<bool>(),
+    ) {
+        if sorted {
+            docs.sort_unstable();
+        }
+        let expected: std::collections::BTreeSet<u32> = docs.iter().copied().collect();
+        let bitmap = facets::bitmap_of(docs);
+        prop_assert!(bitmap.iter().eq(expected.iter().copied()));
+    }
+}
+
 /// Four imaging collections, ids 1 to 4, modified in id order.
 fn index_with_four_collections() -> SearchIndex {
     let collection = |id: u128, modality: &str, country: &str, subjects: u64| IndexedDataset {

@@ -1,6 +1,8 @@
 //! `/api/v1/catalogue`: the `dcat:Catalog` of published datasets as HealthDCAT-AP RDF, paged
 //! with Hydra, for the EU central catalogue and other harvesters.
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
@@ -140,9 +142,13 @@ async fn page(
         status: Some("published"),
         modified_since: query.modified_since,
     };
+    let published_count = Arc::clone(&state.published_count);
     let (datasets, publishers, next, total, changed) = state
         .db(move |conn| {
-            let total = datasets::count(conn, &filter)?;
+            let total = match filter.modified_since {
+                None => published_count.read(conn)?,
+                Some(_) => datasets::count(conn, &filter)?,
+            };
             let changed = datasets::last_catalogue_change(conn)?;
             let page = within_budget(datasets::list(conn, &filter, after, limit)?);
             let datasets: Vec<_> = page.items.into_iter().filter_map(read_or_skip).collect();
