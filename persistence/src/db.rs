@@ -283,20 +283,27 @@ impl r2d2::HandleError<ConnectError> for LogConnectErrors {
 /// Opens a pool of `size` connections; for SQLite, creates the file (readable by its owner
 /// only) and its folder first.
 pub fn connect(url: &DatabaseUrl, size: u32, timeouts: Timeouts) -> Result<Pool, String> {
+    let manager = ConnectionManager {
+        url: url.clone(),
+        timeouts,
+        health: Arc::default(),
+    };
+    let cannot_open =
+        |e: &dyn std::fmt::Display| format!("cannot open the {} database: {e}", url.backend_name());
     if let DatabaseUrl::Sqlite(path) = url {
         crate::files::create_private_file(path)?;
+        // One connection switches a new file to WAL before the pool opens its connections
+        // side by side: each of them would otherwise ask for the switch too, and all but one
+        // would be refused ("database is locked", a warning on every first start).
+        manager.open().map_err(|e| cannot_open(&e))?;
     }
     r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(timeouts.connect)
         .test_on_check_out(true)
         .error_handler(Box::new(LogConnectErrors))
-        .build(ConnectionManager {
-            url: url.clone(),
-            timeouts,
-            health: Arc::default(),
-        })
-        .map_err(|e| format!("cannot open the {} database: {e}", url.backend_name()))
+        .build(manager)
+        .map_err(|e| cannot_open(&e))
 }
 
 /// Runs every migration not yet applied and returns the names of those it ran. Migrations may

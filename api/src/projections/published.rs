@@ -100,7 +100,10 @@ impl PublishedCount {
             return Ok(known.count);
         }
         let count = datasets::count(conn, &published())?;
-        let mut known = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut known = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if known.is_none_or(|known| known.head <= head) {
             *known = Some(CountAt { head, count });
         }
@@ -108,7 +111,10 @@ impl PublishedCount {
     }
 
     fn known(&self) -> Option<CountAt> {
-        *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
