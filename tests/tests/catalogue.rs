@@ -23,6 +23,7 @@ on_both_backends!(
     a_deleted_index_is_rebuilt_from_the_database,
     a_committee_that_reviews_datasets_cannot_be_deleted,
     recommended_healthdcat_properties_round_trip_and_reach_the_rdf,
+    the_catalogue_total_follows_every_publication_and_withdrawal,
 );
 
 async fn search(app: &TestApp, query: &str) -> Value {
@@ -711,4 +712,49 @@ async fn recommended_healthdcat_properties_round_trip_and_reach_the_rdf(db: Test
         .map(|e| e["field"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(fields, ["personal_data[0]", "temporal_resolution"]);
+}
+
+/// `hydra:totalItems` of a catalogue page, from its Turtle.
+async fn catalogue_total(app: &TestApp) -> u64 {
+    let turtle = app
+        .get("/api/v1/catalogue.ttl?limit=1", None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let after = turtle.split("totalItems").nth(1).unwrap();
+    after.split('"').nth(1).unwrap().parse().unwrap()
+}
+
+/// The catalogue's size is counted once per state of the event log and remembered; every
+/// publication and withdrawal is an event, so each shows in the very next page.
+async fn the_catalogue_total_follows_every_publication_and_withdrawal(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let h = holder(&app, "Total Holder", "SE", false).await;
+    assert_eq!(catalogue_total(&app).await, 0);
+    let first = create_published(&app, &h, &dataset(&h, "TOTAL-1")).await;
+    assert_eq!(catalogue_total(&app).await, 1);
+    assert_eq!(catalogue_total(&app).await, 1, "the remembered count");
+    let draft = create(&app, &h, &dataset(&h, "TOTAL-2")).await;
+    assert_eq!(
+        catalogue_total(&app).await,
+        1,
+        "a draft is not in the catalogue"
+    );
+    publish(&app, &h, draft["id"].as_str().unwrap()).await;
+    assert_eq!(catalogue_total(&app).await, 2);
+    let withdrawn = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/datasets/{first}/withdraw"),
+            Some(&h.token),
+            &json!(null),
+        )
+        .await;
+    assert_eq!(withdrawn.status(), 200);
+    assert_eq!(
+        catalogue_total(&app).await,
+        1,
+        "a withdrawal leaves the catalogue"
+    );
 }
