@@ -79,9 +79,18 @@ pub async fn create(app: &TestApp, holder: &Holder, body: &Value) -> Value {
 }
 
 pub async fn publish(app: &TestApp, holder: &Holder, id: &str) -> reqwest::Response {
+    lifecycle(app, holder, id, "publish").await
+}
+
+pub async fn withdraw(app: &TestApp, holder: &Holder, id: &str) -> reqwest::Response {
+    lifecycle(app, holder, id, "withdraw").await
+}
+
+/// Moves dataset `id` along its lifecycle (`publish`, `withdraw`) as `holder`.
+async fn lifecycle(app: &TestApp, holder: &Holder, id: &str, step: &str) -> reqwest::Response {
     app.send_json(
         Method::POST,
-        &format!("/api/v1/datasets/{id}/publish"),
+        &format!("/api/v1/datasets/{id}/{step}"),
         Some(&holder.token),
         &json!(null),
     )

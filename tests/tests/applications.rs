@@ -9,8 +9,8 @@ use hdab_tests::applications::{
     APPLICANT_ORGANISATION, Review, access_application, command, deadline_alerts, draft,
     history_actions, ok, researcher, under_review,
 };
+use hdab_tests::fixtures::withdraw;
 use hdab_tests::{TestApp, TestDatabase, on_both_backends, problem};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -316,14 +316,7 @@ async fn a_declared_prohibited_use_is_refused_on_receipt_and_published_art_54(db
 async fn an_unpublished_dataset_cannot_be_applied_for(db: TestDatabase) {
     let app = TestApp::spawn(db).await;
     let review = Review::set_up(&app).await;
-    let withdrawn = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/datasets/{}/withdraw", review.dataset_b),
-            Some(&review.holder_b.token),
-            &json!({}),
-        )
-        .await;
+    let withdrawn = withdraw(&app, &review.holder_b, &review.dataset_b).await;
     assert_eq!(withdrawn.status(), 200);
     let alice = researcher(&app, "alice");
     let id = id_of(&draft(&app, &alice, &access_application(&review.both_datasets())).await);

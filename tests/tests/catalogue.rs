@@ -3,7 +3,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 use hdab_domain::auth::Role;
-use hdab_tests::fixtures::{create, create_published, dataset, holder, publish};
+use hdab_tests::fixtures::{create, create_published, dataset, holder, publish, withdraw};
 use hdab_tests::{TestApp, TestDatabase, on_both_backends, problem};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -100,15 +100,7 @@ async fn a_holder_drafts_publishes_and_withdraws_its_dataset(db: TestDatabase) {
         "publishing twice is refused"
     );
 
-    let withdraw = app
-        .send_json(
-            Method::POST,
-            &format!("{path}/withdraw"),
-            Some(&h.token),
-            &json!(null),
-        )
-        .await;
-    assert_eq!(withdraw.status(), 200);
+    assert_eq!(withdraw(&app, &h, id).await.status(), 200);
     assert_eq!(
         search(&app, "q=thoracic").await["total"],
         0,
@@ -156,15 +148,7 @@ async fn a_data_holder_cannot_touch_another_publishers_datasets(db: TestDatabase
         .await
         .unwrap();
     assert_eq!(replace.status(), 404);
-    let withdraw = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/datasets/{id}/withdraw"),
-            Some(&mine.token),
-            &json!(null),
-        )
-        .await;
-    assert_eq!(withdraw.status(), 404);
+    assert_eq!(withdraw(&app, &mine, &id).await.status(), 404);
     let researcher = app.token("ana", &[Role::Researcher], &[]);
     assert_eq!(
         app.post("/api/v1/datasets", &researcher, &dataset(&mine, "R-1"))
@@ -743,15 +727,7 @@ async fn the_catalogue_total_follows_every_publication_and_withdrawal(db: TestDa
     );
     publish(&app, &h, draft["id"].as_str().unwrap()).await;
     assert_eq!(catalogue_total(&app).await, 2);
-    let withdrawn = app
-        .send_json(
-            Method::POST,
-            &format!("/api/v1/datasets/{first}/withdraw"),
-            Some(&h.token),
-            &json!(null),
-        )
-        .await;
-    assert_eq!(withdrawn.status(), 200);
+    assert_eq!(withdraw(&app, &h, &first).await.status(), 200);
     assert_eq!(
         catalogue_total(&app).await,
         1,
