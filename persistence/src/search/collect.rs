@@ -256,8 +256,13 @@ impl Page<'_> {
         }
     }
 
+    /// `doc`'s key in the request's unscored sort order.
+    fn sort_key(&self, doc: DocId) -> f64 {
+        self.columns.key(self.request.sort, doc)
+    }
+
     fn unscored(&self, doc: DocId) -> Candidate {
-        self.candidate(doc, self.columns.key(self.request.sort, doc))
+        self.candidate(doc, self.sort_key(doc))
     }
 
     /// Whether walking the sort order to fill a page would read more documents than the
@@ -276,8 +281,7 @@ impl Page<'_> {
 
     /// The best of a few hits by the sort key.
     fn best_of(&self, hits: &RoaringBitmap) -> Vec<Candidate> {
-        let key = |doc| self.columns.key(self.request.sort, doc);
-        self.best(hits.iter().map(|doc| (doc, key(doc))))
+        self.best(hits.iter().map(|doc| (doc, self.sort_key(doc))))
     }
 
     /// The best `keep` of `hits` (document and sort key) after the cursor. A hit's id, which
