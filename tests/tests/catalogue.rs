@@ -24,6 +24,7 @@ on_both_backends!(
     a_committee_that_reviews_datasets_cannot_be_deleted,
     recommended_healthdcat_properties_round_trip_and_reach_the_rdf,
     the_catalogue_total_follows_every_publication_and_withdrawal,
+    concurrent_publishes_each_show_in_search_when_answered,
 );
 
 async fn search(app: &TestApp, query: &str) -> Value {
@@ -733,4 +734,30 @@ async fn the_catalogue_total_follows_every_publication_and_withdrawal(db: TestDa
         1,
         "a withdrawal leaves the catalogue"
     );
+}
+
+/// Read-your-writes under concurrency: a publish is answered only once search shows it, also
+/// when other publishes run beside it and one search-index commit serves several of them.
+async fn concurrent_publishes_each_show_in_search_when_answered(db: TestDatabase) {
+    let app = TestApp::spawn(db).await;
+    let h = holder(&app, "Concurrent Holder", "FI", false).await;
+    let mut drafts = Vec::new();
+    for n in 0..8 {
+        let identifier = format!("RYW-{n}");
+        let draft = create(&app, &h, &dataset(&h, &identifier)).await;
+        drafts.push((identifier, draft["id"].as_str().unwrap().to_owned()));
+    }
+    let publishing = drafts.iter().map(|(identifier, id)| {
+        let (app, h) = (&app, &h);
+        async move {
+            assert_eq!(publish(app, h, id).await.status(), 200);
+            let found = identifiers(&search(app, "q=thoracic&limit=100").await);
+            assert!(
+                found.contains(identifier),
+                "{identifier} was answered before search showed it: {found:?}"
+            );
+        }
+    });
+    futures_util::future::join_all(publishing).await;
+    assert_eq!(catalogue_total(&app).await, 8);
 }

@@ -1,7 +1,7 @@
 //! The job runner: one task per process that catches followers up and runs due jobs, woken
 //! every second or when nudged after a write, and stopped with the server.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
 use actix_web::rt::task::JoinHandle;
@@ -117,26 +117,76 @@ impl Runner {
         }
     }
 
-    /// Brings every follower up to the log's head, reading each batch of the log once for all
-    /// of them (a write's events are about 2 KB each; three followers reading them three
-    /// times was a fifth of a bulk call). Followers catch up one caller at a time (their locks
-    /// are taken in one order); the second caller finds nothing left to do.
-    pub fn catch_up(&self, conn: &mut DbConnection) -> Result<(), AppError> {
-        let _guards: Vec<_> = self
-            .followers
+    /// Brings every follower past the events a write just committed (read-your-writes).
+    /// Writers that finished while another caller's catch-up ran find their events already
+    /// covered and return at once, so one search-index commit serves every one of them.
+    pub fn catch_up_after_write(&self, conn: &mut DbConnection) -> Result<(), AppError> {
+        let written_up_to = events::head_seq(conn)?;
+        let _held = self.hold_followers();
+        self.catch_up_held(conn, written_up_to)
+    }
+
+    /// Runs `use_case` (a write), then catches the followers up past it. The write stands
+    /// even if a follower fails: the runner retries.
+    pub fn write<T>(
+        &self,
+        conn: &mut DbConnection,
+        use_case: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let written = use_case(conn)?;
+        if let Err(error) = self.catch_up_after_write(conn) {
+            tracing::error!(error = %error, "a follower could not catch up after a write; the job runner retries");
+        }
+        Ok(written)
+    }
+
+    /// The runner's own catch-up, for what no writer of this process caught up: events of
+    /// other instances, writes whose catch-up failed. While a writer is catching up, the
+    /// runner leaves it to them and looks again next round; queueing behind them, it
+    /// committed the one event that arrived meanwhile after every write, and eight
+    /// publishing clients shared a search-index commit by two instead of seven.
+    fn catch_up_unless_busy(&self, conn: &mut DbConnection) -> Result<(), AppError> {
+        match self.try_hold_followers() {
+            Some(_held) => self.catch_up_held(conn, i64::MAX),
+            None => Ok(()),
+        }
+    }
+
+    /// Every follower's lock, in one order.
+    fn hold_followers(&self) -> Vec<MutexGuard<'_, ()>> {
+        self.followers
             .iter()
-            .map(|(_, one_at_a_time)| {
-                one_at_a_time
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .map(|(_, one_at_a_time)| one_at_a_time.lock().unwrap_or_else(PoisonError::into_inner))
+            .collect()
+    }
+
+    /// Every follower's lock, or none if another caller holds one.
+    fn try_hold_followers(&self) -> Option<Vec<MutexGuard<'_, ()>>> {
+        self.followers
+            .iter()
+            .map(|(_, one_at_a_time)| match one_at_a_time.try_lock() {
+                Ok(guard) => Some(guard),
+                Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                Err(TryLockError::WouldBlock) => None,
             })
-            .collect();
+            .collect()
+    }
+
+    /// With the followers held: catches the ready ones up to the log's head unless every
+    /// one of them is already at or past `seq`, reading each batch of the log once for all
+    /// of them (a write's events are about 2 KB each; three followers reading them three
+    /// times was a fifth of a bulk call). Followers catch up one caller at a time (their
+    /// locks are taken in one order); the next caller finds nothing left to do.
+    fn catch_up_held(&self, conn: &mut DbConnection, seq: i64) -> Result<(), AppError> {
         let ready: Vec<&Arc<dyn Follower>> = self
             .followers
             .iter()
             .map(|(follower, _)| follower)
             .filter(|follower| follower.is_ready())
             .collect();
+        if ready.iter().all(|follower| follower.cursor() >= seq) {
+            return Ok(());
+        }
         loop {
             let Some(from) = ready.iter().map(|f| f.cursor()).min() else {
                 return Ok(());
@@ -205,7 +255,7 @@ impl Runner {
                 return;
             }
         };
-        if let Err(error) = self.catch_up(&mut conn) {
+        if let Err(error) = self.catch_up_unless_busy(&mut conn) {
             tracing::warn!(error = %error, "a follower could not catch up; retrying");
         }
         for job in &self.jobs {

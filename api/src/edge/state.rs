@@ -128,13 +128,7 @@ impl AppState {
     {
         let runner = Arc::clone(&self.runner);
         let written = self
-            .db(move |conn| {
-                let written = use_case(conn)?;
-                if let Err(error) = runner.catch_up(conn) {
-                    tracing::error!(error = %error, "a follower could not catch up after a write; the job runner retries");
-                }
-                Ok(written)
-            })
+            .db(move |conn| Ok(runner.write(conn, use_case)?))
             .await?;
         self.runner.nudge();
         Ok(written)

@@ -184,14 +184,9 @@ impl Harvester {
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
     {
         let runner = self.runner.clone();
-        super::on_pool(&self.pool, move |conn| {
-            let done = work(conn)?;
-            if let Some(runner) = runner
-                && let Err(error) = runner.catch_up(conn)
-            {
-                tracing::warn!(error = %error, "a follower could not catch up after a harvest write; the job runner retries");
-            }
-            Ok(done)
+        super::on_pool(&self.pool, move |conn| match runner {
+            Some(runner) => runner.write(conn, work),
+            None => work(conn),
         })
         .await
     }
