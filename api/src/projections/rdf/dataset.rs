@@ -161,7 +161,7 @@ impl CatalogueIdentity {
         &self,
         t: &mut Triples,
         s: &NamedNode,
-        predicate: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'static>,
         name: &str,
         period: Period,
     ) {
@@ -178,7 +178,7 @@ impl CatalogueIdentity {
         &self,
         t: &mut Triples,
         s: &NamedNode,
-        predicate: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'static>,
         fragment: &str,
         d: &Distribution,
     ) {

@@ -5,27 +5,28 @@ use std::io::Write;
 use super::vocabulary::ns;
 use chrono::{DateTime, SecondsFormat, Utc};
 use oxrdf::vocab::{rdf, xsd};
-use oxrdf::{Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
+use oxrdf::{Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, TripleRef};
 use oxrdfio::WriterQuadSerializer;
 
-/// Collects triples about one resource tree.
+/// Collects triples about one resource tree. Predicates are vocabulary constants, kept as
+/// references: an owned predicate was an allocation and a copy for every triple of a page.
 #[derive(Default)]
-pub struct Triples(Vec<Triple>);
+pub struct Triples(Vec<(NamedOrBlankNode, NamedNodeRef<'static>, Term)>);
 
 impl Triples {
     pub(super) fn add(
         &mut self,
         subject: impl Into<NamedOrBlankNode>,
-        predicate: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'static>,
         object: impl Into<Term>,
     ) {
-        self.0.push(Triple::new(subject, predicate, object));
+        self.0.push((subject.into(), predicate, object.into()));
     }
 
     pub(super) fn iri(
         &mut self,
         subject: &NamedNode,
-        predicate: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'static>,
         iri: impl Into<String>,
     ) {
         self.add(subject.clone(), predicate, NamedNode::new_unchecked(iri));
@@ -36,7 +37,7 @@ impl Triples {
     pub(super) fn typed_iri(
         &mut self,
         subject: &NamedNode,
-        predicate: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'static>,
         iri: impl Into<String>,
         class: NamedNodeRef<'_>,
     ) {
@@ -48,7 +49,7 @@ impl Triples {
     pub(super) fn text(
         &mut self,
         subject: impl Into<NamedOrBlankNode>,
-        predicate: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'static>,
         text: &str,
     ) {
         self.add(subject, predicate, Literal::new_simple_literal(text));
@@ -57,7 +58,7 @@ impl Triples {
     pub(super) fn lang(
         &mut self,
         subject: impl Into<NamedOrBlankNode>,
-        predicate: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'static>,
         text: &str,
         language: &str,
     ) {
@@ -69,7 +70,7 @@ impl Triples {
     pub(super) fn typed(
         &mut self,
         subject: impl Into<NamedOrBlankNode>,
-        predicate: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'static>,
         value: impl ToString,
         datatype: NamedNodeRef<'_>,
     ) {
@@ -83,7 +84,7 @@ impl Triples {
     pub(super) fn count(
         &mut self,
         subject: &NamedNode,
-        predicate: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'static>,
         value: Option<impl ToString>,
     ) {
         if let Some(value) = value {
@@ -94,7 +95,7 @@ impl Triples {
     pub(super) fn time(
         &mut self,
         subject: &NamedNode,
-        predicate: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'static>,
         time: DateTime<Utc>,
     ) {
         self.typed(
@@ -128,7 +129,9 @@ impl Triples {
     }
 
     pub fn write<W: Write>(&self, out: &mut WriterQuadSerializer<W>) -> std::io::Result<()> {
-        self.0.iter().try_for_each(|t| out.serialize_triple(t))
+        self.0
+            .iter()
+            .try_for_each(|(s, p, o)| out.serialize_triple(TripleRef::new(s, *p, o)))
     }
 }
 
