@@ -197,7 +197,7 @@ impl TestApp {
             addr: started.addr,
             runner: Some(started.runner),
             metrics_addr: started.metrics_addr,
-            client: reqwest::Client::new(),
+            client: test_client(),
             settings,
             handle,
             key,
@@ -404,4 +404,14 @@ pub async fn problem(response: reqwest::Response) -> Value {
         "the problem names the request id of the x-request-id header"
     );
     body
+}
+
+/// A client that never reuses a connection the server may be closing: actix-web closes an idle
+/// keep-alive connection after 5 s, and a test that waited about that long between two requests
+/// failed now and then with `IncompleteMessage` under a loaded machine.
+fn test_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
+        .build()
+        .expect("build the test HTTP client")
 }
