@@ -142,9 +142,9 @@ impl Runner {
 
     /// The runner's own catch-up, for what no writer of this process caught up: events of
     /// other instances, writes whose catch-up failed. While a writer is catching up, the
-    /// runner leaves it to them and looks again next round; queueing behind them, it
-    /// committed the one event that arrived meanwhile after every write, and eight
-    /// publishing clients shared a search-index commit by two instead of seven.
+    /// runner leaves it to them and looks again next round. Queueing behind them (it is
+    /// nudged after every write), it committed on its own the one event that had arrived
+    /// meanwhile: a search-index commit of one dataset for every few publishes.
     fn catch_up_unless_busy(&self, conn: &mut DbConnection) -> Result<(), AppError> {
         match self.try_hold_followers() {
             Some(_held) => self.catch_up_held(conn, i64::MAX),
