@@ -120,7 +120,7 @@ impl Runner {
     /// Brings every follower past the events a write just committed (read-your-writes).
     /// Writers that finished while another caller's catch-up ran find their events already
     /// covered and return at once, so one search-index commit serves every one of them.
-    pub fn catch_up_after_write(&self, conn: &mut DbConnection) -> Result<(), AppError> {
+    fn catch_up_after_write(&self, conn: &mut DbConnection) -> Result<(), AppError> {
         let written_up_to = events::head_seq(conn)?;
         let _held = self.hold_followers();
         self.catch_up_held(conn, written_up_to)
