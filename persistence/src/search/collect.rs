@@ -8,10 +8,12 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
 
 use roaring::RoaringBitmap;
-use tantivy::query::Weight;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::{Scorer, Weight};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::facets::{Columns, SegmentFacets, bitmap_of};
+use super::term_docs::TermDocs;
+use super::text::TextQuery;
 use super::{After, Dimension, Filters, SearchRequest};
 
 /// About how many column reads judging one hit by its sort key and id costs, against one
@@ -69,33 +71,78 @@ pub(super) struct SegmentAnswer {
     pub(super) counts: Counts,
 }
 
-/// The documents of one segment that a text query matched, with their scores when the
-/// results are ranked by relevance.
+/// What a text query matched in one segment, and how its hits are scored.
 pub(super) struct Matched {
     docs: RoaringBitmap,
-    scores: Option<Vec<(DocId, Score)>>,
+    scores: Scores,
+}
+
+enum Scores {
+    /// Not ranked by relevance.
+    None,
+    /// Scored while matching.
+    Known(Vec<(DocId, Score)>),
+    /// Scored once the filters have left the hits: a word found in most of the catalogue
+    /// would otherwise be scored for every dataset it is in.
+    OfHits(Box<dyn Scorer>),
 }
 
 impl Matched {
+    /// What `text` matches in `reader`, with `scoring` (the text's scoring weight) when the
+    /// hits are ranked by relevance.
     pub(super) fn find(
-        weight: &dyn Weight,
+        text: &TextQuery,
+        scoring: Option<&dyn Weight>,
+        searcher: &Searcher,
         reader: &SegmentReader,
-        scored: bool,
+        terms: &TermDocs,
     ) -> tantivy::Result<Self> {
-        let mut docs: Vec<DocId> = Vec::new();
-        let scores = if scored {
-            let mut scores = Vec::new();
-            weight.for_each(reader, &mut |doc, score| scores.push((doc, score)))?;
-            docs.extend(scores.iter().map(|(doc, _)| *doc));
-            Some(scores)
-        } else {
-            weight.for_each_no_score(reader, &mut |batch| docs.extend_from_slice(batch))?;
-            None
+        let Some(scoring) = scoring else {
+            let docs = text.matching(searcher, reader, terms)?;
+            return Ok(Self {
+                docs,
+                scores: Scores::None,
+            });
         };
+        if text.has_phrases() {
+            // A phrase is matched by reading positions; matching it once, scores and all,
+            // costs less than matching it and then again for the scores of its hits.
+            let mut scores = Vec::new();
+            scoring.for_each(reader, &mut |doc, score| scores.push((doc, score)))?;
+            return Ok(Self {
+                docs: bitmap_of(scores.iter().map(|(doc, _)| *doc)),
+                scores: Scores::Known(scores),
+            });
+        }
         Ok(Self {
-            docs: bitmap_of(docs),
-            scores,
+            docs: text.matching(searcher, reader, terms)?,
+            scores: Scores::OfHits(scoring.scorer(reader, 1.0)?),
         })
+    }
+
+    /// Each hit's score, when ranked by relevance.
+    fn scores_of(self, hits: &RoaringBitmap) -> Option<Vec<(DocId, Score)>> {
+        match self.scores {
+            Scores::None => None,
+            Scores::Known(scores) => Some(
+                scores
+                    .into_iter()
+                    .filter(|(doc, _)| hits.contains(*doc))
+                    .collect(),
+            ),
+            Scores::OfHits(mut scorer) => Some(
+                hits.iter()
+                    .filter_map(|doc| {
+                        let at = if scorer.doc() < doc {
+                            scorer.seek(doc)
+                        } else {
+                            scorer.doc()
+                        };
+                        (at == doc).then(|| (doc, scorer.score()))
+                    })
+                    .collect(),
+            ),
+        }
     }
 }
 
@@ -109,8 +156,11 @@ pub(super) fn answer_segment(
 ) -> tantivy::Result<SegmentAnswer> {
     let columns = Columns::open(reader)?;
     let alive = facets.alive(reader);
-    let (base, scores) = match matched {
-        Some(matched) => (matched.docs & &*alive, matched.scores),
+    let (base, matched) = match matched {
+        Some(mut matched) => {
+            let docs = std::mem::take(&mut matched.docs);
+            (docs & &*alive, Some(matched))
+        }
         None => ((*alive).clone(), None),
     };
     let filters = filter_bitmaps(&request.filters, facets, &columns, &base);
@@ -123,8 +173,8 @@ pub(super) fn answer_segment(
         segment,
         columns: &columns,
     };
-    let top = match scores {
-        Some(scores) => page.best_scored(&scores, &hits),
+    let top = match matched.and_then(|matched| matched.scores_of(&hits)) {
+        Some(scores) => page.best_scored(&scores),
         None if page.walk_is_longer(&hits, reader.max_doc()) => page.best_of(&hits),
         None => page.first_in_order(facets.order(request.sort), &hits),
     };
@@ -274,9 +324,8 @@ impl Page<'_> {
     }
 
     /// The best hits by score.
-    fn best_scored(&self, scores: &[(DocId, Score)], hits: &RoaringBitmap) -> Vec<Candidate> {
-        let hits = scores.iter().filter(|(doc, _)| hits.contains(*doc));
-        self.best(hits.map(|(doc, score)| (*doc, f64::from(*score))))
+    fn best_scored(&self, scores: &[(DocId, Score)]) -> Vec<Candidate> {
+        self.best(scores.iter().map(|(doc, score)| (*doc, f64::from(*score))))
     }
 
     /// The best of a few hits by the sort key.

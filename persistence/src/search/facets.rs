@@ -1,5 +1,6 @@
 //! What each index segment holds, by value: per facet value and range bucket the bitmap of
-//! its documents, and every document in each unscored sort order. Built once per segment
+//! its documents, every document in each unscored sort order, and the bitmaps of its frequent
+//! text terms (`term_docs`). Built once per segment
 //! (segments never change; only their deletions grow), so that a search counts facets by
 //! intersecting bitmaps instead of visiting every matching document.
 
@@ -11,6 +12,8 @@ use tantivy::columnar::Column;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SegmentReader};
 
+use super::term_docs::TermDocs;
+use super::text::TextFields;
 use super::{Dimension, SortBy};
 
 /// One segment's facet values, range buckets and sort orders.
@@ -24,6 +27,8 @@ pub(super) struct SegmentFacets {
     by_subjects: Vec<DocId>,
     /// The documents not deleted, for the deletion count it was built at.
     alive: Mutex<(u32, Arc<RoaringBitmap>)>,
+    /// The documents of the text terms.
+    pub(super) terms: TermDocs,
 }
 
 /// One dimension's values in a segment, both ways round: each value's documents (to count a
@@ -126,7 +131,7 @@ impl DimensionValues {
 const DENSE: u64 = 16;
 
 impl SegmentFacets {
-    fn build(reader: &SegmentReader) -> tantivy::Result<Self> {
+    fn build(reader: &SegmentReader, text_fields: TextFields) -> tantivy::Result<Self> {
         let columns = Columns::open(reader)?;
         let max_doc = reader.max_doc();
         let mut dimensions = Vec::with_capacity(Dimension::ALL.len());
@@ -142,6 +147,7 @@ impl SegmentFacets {
             by_modified: ranked(&columns, SortBy::Modified, max_doc),
             by_subjects: ranked(&columns, SortBy::Subjects, max_doc),
             alive: Mutex::new((reader.num_deleted_docs(), Arc::new(alive_docs(reader)))),
+            terms: TermDocs::build(reader, text_fields)?,
         })
     }
 
@@ -401,10 +407,20 @@ fn decade(year: i64) -> &'static str {
 }
 
 /// The facets of the segments searched lately, by segment.
-#[derive(Default)]
-pub(super) struct FacetCache(Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>);
+pub(super) struct FacetCache {
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
+    /// The fields whose frequent terms get a bitmap.
+    text_fields: TextFields,
+}
 
 impl FacetCache {
+    pub(super) fn new(text_fields: TextFields) -> Self {
+        Self {
+            segments: Mutex::default(),
+            text_fields,
+        }
+    }
+
     /// The facets of each of `searcher`'s segments, in segment order; a segment not seen
     /// before is built here (outside the lock: searches of known segments never wait).
     pub(super) fn of(&self, searcher: &Searcher) -> tantivy::Result<Vec<Arc<SegmentFacets>>> {
@@ -416,7 +432,7 @@ impl FacetCache {
                 if let Some(known) = self.map().get(&id) {
                     return Ok(Arc::clone(known));
                 }
-                let built = Arc::new(SegmentFacets::build(reader)?);
+                let built = Arc::new(SegmentFacets::build(reader, self.text_fields)?);
                 self.map().insert(id, Arc::clone(&built));
                 Ok(built)
             })
@@ -438,6 +454,6 @@ impl FacetCache {
     }
 
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentFacets>>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        self.segments.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

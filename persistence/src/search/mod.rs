@@ -9,27 +9,31 @@
 //! per segment (`facets`): each value's documents intersected with the documents passing the
 //! other filters, a cost that grows with the number of values rather than of matches.
 
+mod any_of;
 mod collect;
 mod dimension;
 mod facets;
 mod query_text;
 mod schema;
+mod term_docs;
+mod text;
 
 pub use dimension::{Dimension, Filters};
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
-use std::sync::{Mutex, RwLock};
 
 use tantivy::merge_policy::LogMergePolicy;
-use tantivy::query::{EnableScoring, QueryParser};
+use tantivy::query::EnableScoring;
 use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 use collect::{Matched, answer_segment};
 use facets::FacetCache;
-use schema::{Fields, SCHEMA_VERSION, build_schema, register_analyzers, text_parser};
+use schema::{Fields, SCHEMA_VERSION, build_schema, register_analyzers};
+use text::TextQueries;
 
 const WRITER_MEMORY_BYTES: usize = 100_000_000;
 
@@ -136,9 +140,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
-    /// Searches the text fields that hold any text: a language no dataset uses would only add
-    /// empty postings to every search.
-    parser: RwLock<QueryParser>,
+    text_queries: TextQueries,
     /// The last event-log sequence number the index reflects.
     applied_seq: AtomicI64,
     /// Per segment, the documents of each facet value and each sort order.
@@ -209,15 +211,16 @@ impl SearchIndex {
             .try_into()?;
         let writer: IndexWriter = index.writer(WRITER_MEMORY_BYTES)?;
         writer.set_merge_policy(Box::new(merge_policy()));
-        let parser = RwLock::new(text_parser(&index, &reader)?);
+        let text_queries = TextQueries::new(fields.text());
+        let facets = FacetCache::new(fields.text());
         Ok(Self {
             index,
             reader,
             writer: Mutex::new(writer),
+            text_queries,
             fields,
-            parser,
             applied_seq: AtomicI64::new(0),
-            facets: FacetCache::default(),
+            facets,
         })
     }
 
@@ -239,11 +242,6 @@ impl SearchIndex {
     fn reload(&self) -> Result<(), SearchError> {
         self.reader.reload()?;
         self.facets.warm(&self.reader.searcher())?;
-        let parser = text_parser(&self.index, &self.reader)?;
-        *self
-            .parser
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = parser;
         Ok(())
     }
 
@@ -311,32 +309,40 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
         let facets = self.facets.of(&searcher)?;
-        let text = request.text.as_deref().and_then(query_text::plain_query);
+        let parts = request
+            .text
+            .as_deref()
+            .map(query_text::search_parts)
+            .filter(|parts| !parts.is_empty());
+        let text = parts.map(|parts| {
+            // A deleted dataset's languages count until its segment is merged: at worst a
+            // word is also analysed as a language no dataset uses any more.
+            let analyses = facets
+                .iter()
+                .flat_map(|segment| segment.terms.analyses.iter().cloned())
+                .collect();
+            self.text_queries.query(&parts, &analyses)
+        });
         let scored = request.sort == SortBy::Relevance && text.is_some();
-        let weight = match &text {
-            // Lenient: words alone parse, and a word the analyzers drop is no error either.
-            Some(text) => {
-                let query = self
-                    .parser
-                    .read()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .parse_query_lenient(text)
-                    .0;
-                let scoring = if scored {
-                    EnableScoring::enabled_from_searcher(&searcher)
-                } else {
-                    EnableScoring::disabled_from_searcher(&searcher)
-                };
-                Some(query.weight(scoring)?)
-            }
-            None => None,
+        let scoring = match &text {
+            Some(text) if scored => Some(
+                text.scoring()
+                    .weight(EnableScoring::enabled_from_searcher(&searcher))?,
+            ),
+            _ => None,
         };
         let mut answers = Vec::with_capacity(facets.len());
         for (ordinal, (reader, facets)) in
             searcher.segment_readers().iter().zip(&facets).enumerate()
         {
-            let matched = match &weight {
-                Some(weight) => Some(Matched::find(weight.as_ref(), reader, scored)?),
+            let matched = match &text {
+                Some(text) => Some(Matched::find(
+                    text,
+                    scoring.as_deref(),
+                    &searcher,
+                    reader,
+                    &facets.terms,
+                )?),
                 None => None,
             };
             answers.push(answer_segment(

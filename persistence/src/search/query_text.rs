@@ -1,16 +1,17 @@
 //! What someone typed into the search box, turned into words and phrases only.
 //!
-//! tantivy's query language reaches every field of the index (`summary:*`, `key:[a TO z]`,
-//! regexes, boosts); anonymous callers must not reach it: field syntax on a field without
-//! positions, or an exists query on a field that is not fast, fails at search time. hdab's
-//! search box takes words, and "quoted phrases": every other character separates words, as the
-//! index's own tokenizer does, and words are lower-cased so that `AND`, `OR` and `NOT` are words
-//! too. Filters and facets are query parameters, not query syntax.
+//! hdab's search box takes words and "quoted phrases", nothing of tantivy's query language:
+//! anonymous callers must not reach every field of the index (`summary:*`, `key:[a TO z]`,
+//! regexes, boosts). Every character that is not a letter or a digit separates words, as the
+//! index's own tokenizer does. Filters and facets are query parameters, not query syntax.
 
-/// `text` as words and balanced quoted phrases, in the query parser's syntax; `None` when no
-/// word remains.
-pub fn plain_query(text: &str) -> Option<String> {
-    let mut parts: Vec<String> = Vec::new();
+/// One part of a search: a word, or the words of a quoted phrase, lower-cased. Every part
+/// must match.
+pub type Part = Vec<String>;
+
+/// `text` as words and balanced quoted phrases; empty when no word remains.
+pub fn search_parts(text: &str) -> Vec<Part> {
+    let mut parts: Vec<Part> = Vec::new();
     let mut segments = text.split('"').peekable();
     let mut inside_quotes = false;
     while let Some(segment) = segments.next() {
@@ -18,13 +19,13 @@ pub fn plain_query(text: &str) -> Option<String> {
         let is_phrase = inside_quotes && segments.peek().is_some();
         let words = words(segment);
         if is_phrase && words.len() > 1 {
-            parts.push(format!("\"{}\"", words.join(" ")));
+            parts.push(words);
         } else {
-            parts.extend(words);
+            parts.extend(words.into_iter().map(|word| vec![word]));
         }
         inside_quotes = !inside_quotes;
     }
-    (!parts.is_empty()).then(|| parts.join(" "))
+    parts
 }
 
 /// The runs of letters and digits in `text`, lower-cased.
@@ -38,6 +39,19 @@ fn words(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The parts as one would type them back: words, and phrases in quotes.
+    fn plain_query(text: &str) -> Option<String> {
+        let parts = search_parts(text);
+        let shown: Vec<String> = parts
+            .iter()
+            .map(|part| match part.as_slice() {
+                [word] => word.clone(),
+                words => format!("\"{}\"", words.join(" ")),
+            })
+            .collect();
+        (!shown.is_empty()).then(|| shown.join(" "))
+    }
 
     #[test]
     fn query_syntax_becomes_plain_words() {

@@ -86,6 +86,124 @@ proptest! {
     }
 }
 
+/// 3,000 cancer collections: every tenth about the lung (in its title when its id is odd,
+/// only in its description when even), the rest about the breast; every third in German too;
+/// CT for ids divisible by 4. "cancer" is in every dataset: frequent enough that the index
+/// keeps its documents as a bitmap.
+fn index_with_a_word_in_every_dataset() -> SearchIndex {
+    let collection = |id: u128| {
+        let lung = lung(id);
+        let (title, body) = match (lung, !id.is_multiple_of(2)) {
+            (true, true) => ("Lung cancer cohort", "Imaging of cancer."),
+            (true, false) => ("Cancer cohort", "Imaging of lung cancer."),
+            (false, _) => ("Breast cancer cohort", "Imaging of cancer."),
+        };
+        let mut titles = vec![("en".to_owned(), format!("{title} {id}"))];
+        if id.is_multiple_of(3) {
+            let german = if lung { "Lungenkrebs" } else { "Brustkrebs" };
+            titles.push(("de".to_owned(), format!("{german}: Kohorte {id}")));
+        }
+        IndexedDataset {
+            id,
+            titles,
+            bodies: vec![("en".into(), body.into())],
+            modalities: vec![if id.is_multiple_of(4) { "CT" } else { "MR" }.into()],
+            publisher: "p".into(),
+            access_rights: "PUBLIC".into(),
+            duo_permission: "GRU".into(),
+            modified: id as i64,
+            summary: "{}".into(),
+            ..IndexedDataset::default()
+        }
+    };
+    let index = SearchIndex::in_memory().unwrap();
+    let changes: Vec<Change> = (1..=3_000)
+        .map(|id| Change::Upsert(Box::new(collection(id))))
+        .collect();
+    index.apply(&changes, 1).unwrap();
+    index
+}
+
+fn lung(id: u128) -> bool {
+    id % 10 <= 1
+}
+
+#[test]
+fn a_word_in_every_dataset_narrows_nothing_and_a_rare_one_finds_its_datasets() {
+    let index = index_with_a_word_in_every_dataset();
+    assert_eq!(index.search(&request("cancer")).unwrap().total, 3_000);
+    let mut search = request("lung cancer");
+    search.limit = 100;
+    let found = index.search(&search).unwrap();
+    assert_eq!(found.total, 600);
+    assert_eq!(
+        facet(&found, Dimension::Modality),
+        [("CT", 150), ("MR", 450)],
+        "facets count the text's matches"
+    );
+
+    search
+        .filters
+        .accept(Dimension::Modality, vec!["CT".into()]);
+    let filtered = index.search(&search).unwrap();
+    let expected: Vec<u128> = (1..=3_000).filter(|id| lung(*id) && id % 4 == 0).collect();
+    assert_eq!(filtered.total, expected.len() as u64);
+    assert!(ids(&filtered).iter().all(|id| expected.contains(id)));
+    assert_eq!(
+        facet(&filtered, Dimension::Modality),
+        [("CT", 150), ("MR", 450)],
+        "the modality is counted as if not filtered"
+    );
+}
+
+#[test]
+fn a_word_in_the_title_ranks_above_the_same_word_in_the_description_only() {
+    let index = index_with_a_word_in_every_dataset();
+    let mut search = request("lung");
+    search.limit = 300;
+    let ranked = ids(&index.search(&search).unwrap());
+    assert_eq!(ranked.len(), 300);
+    assert!(
+        ranked.iter().all(|id| id % 2 == 1),
+        "the 300 titles with the word come first"
+    );
+    // Filtered hits are scored after filtering, and ranked the same way.
+    search
+        .filters
+        .accept(Dimension::Modality, vec!["MR".into()]);
+    search.limit = 400;
+    let ranked = ids(&index.search(&search).unwrap());
+    assert_eq!(ranked.len(), 400);
+    assert!(ranked[..300].iter().all(|id| id % 2 == 1));
+    assert!(ranked[300..].iter().all(|id| id % 2 == 0 && id % 4 != 0));
+}
+
+#[test]
+fn a_word_is_analysed_as_each_language_of_the_catalogue() {
+    let index = index_with_a_word_in_every_dataset();
+    // German stemming finds "Kohorte" from its plural; no English text has it.
+    let found = index.search(&request("Kohorten")).unwrap();
+    assert_eq!(found.total, 1_000);
+    let found = index.search(&request("Lungenkrebs")).unwrap();
+    let expected = (1..=3_000).filter(|id| lung(*id) && id % 3 == 0).count();
+    assert_eq!(found.total, expected as u64);
+    // A phrase matches its words in order only.
+    assert_eq!(
+        index.search(&request("\"lung cancer\"")).unwrap().total,
+        600
+    );
+    assert_eq!(index.search(&request("\"cancer lung\"")).unwrap().total, 0);
+}
+
+#[test]
+fn a_removed_dataset_is_not_found_by_a_frequent_word() {
+    let index = index_with_a_word_in_every_dataset();
+    let removed: Vec<Change> = (1..=1_000).map(Change::Remove).collect();
+    index.apply(&removed, 2).unwrap();
+    assert_eq!(index.search(&request("cancer")).unwrap().total, 2_000);
+    assert_eq!(index.search(&request("lung cancer")).unwrap().total, 400);
+}
+
 /// Four imaging collections, ids 1 to 4, modified in id order.
 fn index_with_four_collections() -> SearchIndex {
     let collection = |id: u128, modality: &str, country: &str, subjects: u64| IndexedDataset {
