@@ -32,12 +32,53 @@ pub(super) struct SegmentFacets {
 }
 
 /// One dimension's values in a segment, both ways round: each value's documents (to count a
-/// dense set of documents by intersection) and each document's values (to count a sparse
-/// one document by document, where intersecting every value would cost more).
+/// dense set of documents value by value) and each document's values (to count a sparse one
+/// document by document, where reading every value's documents would cost more).
 struct DimensionValues {
     names: Vec<String>,
     holders: Vec<RoaringBitmap>,
+    /// The documents of the values held by a large share of the segment, as plain bit
+    /// words: counted with a dense set by word-wise AND and population count.
+    words: Vec<Option<Box<[u64]>>>,
+    /// What counting a dense set value by value reads, besides the set itself: the documents
+    /// of each value kept as a bitmap only, and the bit words of the others.
+    by_value_cost: u64,
+    /// How many values the segment's documents hold, all together.
+    held: u64,
     of_doc: DocValues,
+}
+
+/// A value held by at least one document in this many keeps its documents as bit words.
+const WORDS_SHARE: u64 = 16;
+/// What reading a document's values costs, against testing a bit: the values sit elsewhere
+/// in memory for every document.
+const PER_DOC_FACTOR: u64 = 2;
+/// Bit words ANDed and counted for the cost of one bit test.
+const WORDS_PER_TEST: u64 = 4;
+
+/// A set of documents as plain bit words, one bit per document of the segment.
+struct DocWords(Vec<u64>);
+
+impl DocWords {
+    fn of(docs: impl IntoIterator<Item = DocId>, max_doc: DocId) -> Self {
+        let mut words = vec![0u64; (max_doc as usize).div_ceil(64)];
+        for doc in docs {
+            words[doc as usize / 64] |= 1 << (doc % 64);
+        }
+        Self(words)
+    }
+
+    fn contains(&self, doc: DocId) -> bool {
+        self.0[doc as usize / 64] & (1 << (doc % 64)) != 0
+    }
+
+    fn common(&self, other: &[u64]) -> u64 {
+        self.0
+            .iter()
+            .zip(other)
+            .map(|(a, b)| u64::from((a & b).count_ones()))
+            .sum()
+    }
 }
 
 /// Each document's values, as positions in [`DimensionValues::names`].
@@ -106,12 +147,72 @@ impl DimensionValues {
             }
             starts.push(values.len() as u32);
         }
-        let holders = holders.into_iter().map(bitmap_of).collect();
+        let held = values.len() as u64;
+        let word_count = u64::from(max_doc).div_ceil(64);
+        let mut by_value_cost = 0;
+        let words = holders
+            .iter()
+            .map(|docs| {
+                if (docs.len() as u64) * WORDS_SHARE < u64::from(max_doc) {
+                    by_value_cost += docs.len() as u64;
+                    return None;
+                }
+                by_value_cost += word_count / WORDS_PER_TEST;
+                Some(
+                    DocWords::of(docs.iter().copied(), max_doc)
+                        .0
+                        .into_boxed_slice(),
+                )
+            })
+            .collect();
         Self {
             names,
-            holders,
+            holders: holders.into_iter().map(bitmap_of).collect(),
+            words,
+            by_value_cost,
+            held,
             of_doc: DocValues::from_lists(starts, values),
         }
+    }
+
+    /// Whether counting `counted` documents one by one reads less than counting them value
+    /// by value (which first sets their bits, one test each, unless `in_words`).
+    fn counts_per_doc(&self, counted: u64, in_words: bool, max_doc: DocId) -> bool {
+        let values_per_doc = self.held.div_ceil(u64::from(max_doc).max(1));
+        let setting_bits = if in_words { 0 } else { counted };
+        counted * (1 + values_per_doc) * PER_DOC_FACTOR < setting_bits + self.by_value_cost
+    }
+
+    /// Each value's count among `docs`, read document by document.
+    fn count_per_doc(&self, docs: &[DocId]) -> Vec<u64> {
+        let mut counts = vec![0; self.names.len()];
+        for doc in docs {
+            for value in self.of_doc.of(*doc) {
+                counts[*value as usize] += 1;
+            }
+        }
+        counts
+    }
+
+    /// Each value's count among `counted`, value by value, when roaring holds `counted` in
+    /// bit words or runs only: it then counts each value's documents against them.
+    fn count_by_value_in_words(&self, counted: &RoaringBitmap) -> Vec<u64> {
+        self.holders
+            .iter()
+            .map(|docs| docs.intersection_len(counted))
+            .collect()
+    }
+
+    /// Each value's count among `counted`, value by value.
+    fn count_by_value(&self, counted: &DocWords) -> Vec<u64> {
+        self.holders
+            .iter()
+            .zip(&self.words)
+            .map(|(docs, words)| match words {
+                Some(words) => counted.common(words),
+                None => docs.iter().filter(|doc| counted.contains(*doc)).count() as u64,
+            })
+            .collect()
     }
 
     /// Each value with its count in `counts` (by position), zeros left out.
@@ -124,11 +225,6 @@ impl DimensionValues {
             .collect()
     }
 }
-
-/// From one document in this many on, a set of documents is counted by intersecting each
-/// value's documents with it (roaring keeps it as a dense bitmap then); below, one document
-/// at a time.
-const DENSE: u64 = 16;
 
 impl SegmentFacets {
     fn build(reader: &SegmentReader, text_fields: TextFields) -> tantivy::Result<Self> {
@@ -152,8 +248,12 @@ impl SegmentFacets {
     }
 
     /// For each of `dimensions`, each value (term value or range bucket) with its count
-    /// among `counted`; values counting nothing are left out. A sparse `counted` is read
-    /// once, document by document, for every dimension together.
+    /// among `counted`; values counting nothing are left out. Each dimension is counted the
+    /// way that reads less: document by document, or value by value.
+    ///
+    /// Intersecting roaring bitmaps value by value was tried: where both sides hold arrays,
+    /// each intersection walks the whole counted set, and a dimension of 165 values (the
+    /// ICD-10 codes with their ancestors) read it 165 times.
     pub(super) fn count(
         &self,
         dimensions: &[Dimension],
@@ -163,31 +263,26 @@ impl SegmentFacets {
             .iter()
             .map(|dimension| &self.dimensions[dimension.position()])
             .collect();
-        let counts: Vec<Vec<u64>> = if counted.len() * DENSE < u64::from(self.max_doc) {
-            let mut counts: Vec<Vec<u64>> = values.iter().map(|v| vec![0; v.names.len()]).collect();
-            for doc in counted {
-                for (values, counts) in values.iter().zip(&mut counts) {
-                    for value in values.of_doc.of(doc) {
-                        counts[*value as usize] += 1;
-                    }
-                }
-            }
-            counts
-        } else {
-            values
-                .iter()
-                .map(|v| {
-                    v.holders
-                        .iter()
-                        .map(|h| counted.intersection_len(h))
-                        .collect()
-                })
-                .collect()
-        };
+        // Both forms of the set are made once, for the dimensions that need them.
+        let mut docs: Option<Vec<DocId>> = None;
+        let mut words: Option<DocWords> = None;
+        // Roaring counts a value against bit words or runs at the cost of the value's own
+        // documents; against arrays, at the cost of both.
+        let in_words = counted.statistics().n_array_containers == 0;
         values
             .iter()
-            .zip(counts)
-            .map(|(values, counts)| values.named(counts))
+            .map(|values| {
+                let counts = if values.counts_per_doc(counted.len(), in_words, self.max_doc) {
+                    values.count_per_doc(docs.get_or_insert_with(|| counted.iter().collect()))
+                } else if in_words {
+                    values.count_by_value_in_words(counted)
+                } else {
+                    values.count_by_value(
+                        words.get_or_insert_with(|| DocWords::of(counted, self.max_doc)),
+                    )
+                };
+                values.named(counts)
+            })
             .collect()
     }
 
