@@ -12,6 +12,7 @@
 mod any_of;
 mod collect;
 mod dimension;
+mod dimension_values;
 mod facets;
 mod query_text;
 mod schema;
