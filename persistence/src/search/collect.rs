@@ -119,10 +119,12 @@ impl Matched {
             scores: Scores::OfHits(scoring.scorer(reader, 1.0)?),
         })
     }
+}
 
+impl Scores {
     /// Each hit's score, when ranked by relevance.
-    fn scores_of(self, hits: &RoaringBitmap) -> Option<Vec<(DocId, Score)>> {
-        match self.scores {
+    fn of(self, hits: &RoaringBitmap) -> Option<Vec<(DocId, Score)>> {
+        match self {
             Scores::None => None,
             Scores::Known(scores) => Some(
                 scores
@@ -156,12 +158,9 @@ pub(super) fn answer_segment(
 ) -> tantivy::Result<SegmentAnswer> {
     let columns = Columns::open(reader)?;
     let alive = facets.alive(reader);
-    let (base, matched) = match matched {
-        Some(mut matched) => {
-            let docs = std::mem::take(&mut matched.docs);
-            (docs & &*alive, Some(matched))
-        }
-        None => ((*alive).clone(), None),
+    let (base, scores) = match matched {
+        Some(Matched { docs, scores }) => (docs & &*alive, scores),
+        None => ((*alive).clone(), Scores::None),
     };
     let filters = filter_bitmaps(&request.filters, facets, &columns, &base);
     let hits = filters
@@ -173,7 +172,7 @@ pub(super) fn answer_segment(
         segment,
         columns: &columns,
     };
-    let top = match matched.and_then(|matched| matched.scores_of(&hits)) {
+    let top = match scores.of(&hits) {
         Some(scores) => page.best_scored(&scores),
         None if page.walk_is_longer(&hits, reader.max_doc()) => page.best_of(&hits),
         None => page.first_in_order(facets.order(request.sort), &hits),

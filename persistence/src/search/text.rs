@@ -158,7 +158,6 @@ impl Tokenizer for Multilingual {
 }
 
 /// Builds the query for what was typed into the search box.
-#[derive(Clone)]
 pub(super) struct TextQueries {
     analyzer: Multilingual,
     fields: TextFields,
