@@ -9,6 +9,7 @@ use hdab_domain::catalogue::{Dataset, DatasetDetails, DatasetStatus};
 use hdab_domain::ids::{CommitteeId, DatasetId, PublisherId};
 use serde::{Deserialize, Serialize};
 
+use crate::db::{ROWS_PER_INSERT, insert_rows};
 use crate::page::{self, Page};
 use crate::schema::datasets;
 use crate::{DbConnection, StoreError};
@@ -112,6 +113,39 @@ pub fn insert(conn: &mut DbConnection, dataset: &Dataset) -> Result<(), StoreErr
     diesel::insert_into(datasets::table)
         .values(DatasetRow::from(&DatasetRecord::of(dataset)?))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Inserts `new` in multi-row inserts: a bulk call's thousand new rows in ten statements.
+pub fn insert_all(conn: &mut DbConnection, new: &[Dataset]) -> Result<(), StoreError> {
+    for chunk in new.chunks(ROWS_PER_INSERT) {
+        let rows = chunk
+            .iter()
+            .map(|dataset| Ok(DatasetRow::from(&DatasetRecord::of(dataset)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        // Column by column, not the derived `Insertable`: see `insert_rows`.
+        let values: Vec<_> = rows
+            .iter()
+            .map(|row| {
+                (
+                    datasets::id.eq(&row.id),
+                    datasets::publisher_id.eq(&row.publisher_id),
+                    datasets::committee_id.eq(&row.committee_id),
+                    datasets::identifier.eq(&row.identifier),
+                    datasets::status.eq(&row.status),
+                    datasets::access_rights.eq(&row.access_rights),
+                    datasets::document.eq(&row.document),
+                    datasets::version.eq(row.version),
+                    datasets::created_at.eq(row.created_at),
+                    datasets::modified_at.eq(row.modified_at),
+                    datasets::issued_at.eq(row.issued_at),
+                    datasets::confirmed_at.eq(row.confirmed_at),
+                    datasets::document_version.eq(row.document_version),
+                )
+            })
+            .collect();
+        insert_rows!(conn, datasets::table, values)?;
+    }
     Ok(())
 }
 

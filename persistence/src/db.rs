@@ -29,6 +29,26 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// A multi-row insert of `rows` into `table`. diesel builds one per backend (its
+/// `MultiConnection` has none of its own), so the statement is written once and expanded for
+/// each. Give each row as a tuple of `column.eq(value)`: a derived `Insertable` row may hold
+/// a `DEFAULT`, which SQLite's `VALUES` lacks, so diesel inserts such rows one by one.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::DbConnection::Postgresql(c) => {
+                diesel::insert_into($table).values($rows).execute(c)
+            }
+        }
+    };
+}
+pub(crate) use insert_rows;
+
+/// Rows a multi-row insert carries: a few thousand bound values, well under either backend's
+/// limit (SQLite 32,766, PostgreSQL 65,535).
+pub(crate) const ROWS_PER_INSERT: usize = 100;
+
 pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use hdab_domain::permits::optout::OptOutRecord;
 
+use crate::db::insert_rows;
 use crate::schema::{opt_outs, secret_checks};
 use crate::{DbConnection, StoreError};
 
@@ -52,15 +53,7 @@ pub fn record(
                 )
             })
             .collect();
-        // A multi-row insert, which diesel builds per backend rather than for both at once.
-        match conn {
-            DbConnection::Sqlite(c) => diesel::insert_into(opt_outs::table)
-                .values(rows)
-                .execute(c)?,
-            DbConnection::Postgresql(c) => diesel::insert_into(opt_outs::table)
-                .values(rows)
-                .execute(c)?,
-        };
+        insert_rows!(conn, opt_outs::table, rows)?;
     }
     Ok(fresh
         .into_iter()

@@ -15,6 +15,7 @@ use hdab_tests::{TestDatabase, on_both_backends};
 on_both_backends!(
     migrations_go_up_down_and_up_again,
     the_event_log_verifies_after_writes,
+    events_appended_together_chain_like_events_appended_one_by_one,
     the_event_log_names_the_first_tampered_event,
     removing_the_newest_event_is_detected,
     a_failed_transaction_leaves_no_event,
@@ -28,20 +29,19 @@ fn migrated(db: &TestDatabase) -> hdab_persistence::db::PooledConnection {
     conn
 }
 
+fn new_event(i: usize) -> NewEvent {
+    NewEvent {
+        action: "publisher.created",
+        entity_type: "publisher",
+        entity_id: format!("p{i}"),
+        payload: format!("{{\"n\":{i}}}"),
+    }
+}
+
 fn append(conn: &mut DbConnection, n: usize) {
     for i in 0..n {
         events::write(conn, |tx| {
-            events::append(
-                tx,
-                "admin",
-                Utc::now(),
-                NewEvent {
-                    action: "publisher.created",
-                    entity_type: "publisher",
-                    entity_id: format!("p{i}"),
-                    payload: format!("{{\"n\":{i}}}"),
-                },
-            )
+            events::append(tx, "admin", Utc::now(), new_event(i))
         })
         .unwrap();
     }
@@ -81,6 +81,26 @@ async fn the_event_log_verifies_after_writes(db: TestDatabase) {
         (1..=25).collect::<Vec<_>>(),
         "sequence numbers have no gaps"
     );
+}
+
+/// A bulk call's events go in multi-row inserts of a hundred: across those inserts, and
+/// after events appended one by one, the chain has no gap and verifies.
+async fn events_appended_together_chain_like_events_appended_one_by_one(db: TestDatabase) {
+    let mut conn = migrated(&db);
+    append(&mut conn, 3);
+    let together = events::write(&mut conn, |tx| {
+        events::append_all(tx, "admin", Utc::now(), (3..253).map(new_event).collect())
+    })
+    .unwrap();
+    assert_eq!(
+        together.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (4..=253).collect::<Vec<_>>()
+    );
+    append(&mut conn, 1);
+    let verification = events::verify(&mut conn, None).unwrap();
+    assert_eq!(verification.events_checked, 254);
+    assert_eq!(verification.first_break, None);
+    assert_eq!(events::head_seq(&mut conn).unwrap(), 254);
 }
 
 async fn the_event_log_names_the_first_tampered_event(db: TestDatabase) {

@@ -1,8 +1,8 @@
 //! Bulk upsert: data holders and partner systems push up to 1,000 published dataset
 //! descriptions a call, keyed by (publisher, the dataset's own identifier), or withdraw them.
 //! Each item is judged on its own: an invalid one is reported and never blocks the others;
-//! each is written in its own savepoint, so none is half written; the same payload twice makes
-//! no new version and no event.
+//! a change is written in a savepoint of its own and new datasets together once checked, so
+//! none is half written; the same payload twice makes no new version and no event.
 
 use chrono::{DateTime, Utc};
 use diesel::Connection;
@@ -43,7 +43,8 @@ pub enum BulkOutcome {
 
 /// Carries out every item in one transaction, each in a savepoint of its own where it may be
 /// refused after it began to write; one outcome per item, in order. Only a failure of the
-/// database itself fails the call (and then nothing is written).
+/// database itself fails the call (and then nothing is written). New datasets are written
+/// together, each run of them before the item after it, so the log keeps the items' order.
 pub fn upsert(
     conn: &mut DbConnection,
     caller: &Principal,
@@ -52,30 +53,74 @@ pub fn upsert(
 ) -> Result<Vec<BulkOutcome>, AppError> {
     events::write(conn, |tx| {
         let mut checked = CheckedReferences::default();
-        let stored = what_is_stored(tx, &items)?;
-        items
-            .into_iter()
-            .zip(stored)
-            .map(|(item, stored)| {
-                let outcome = match (stored, item) {
-                    // Nothing to write, so no savepoint: only the caller's right to say so.
-                    (Stored::Unchanged(id), BulkItem::Upsert(details)) => checked
-                        .check(tx, caller, &details)
-                        .map(|()| BulkOutcome::Unchanged(id)),
-                    (Stored::Absent, BulkItem::Upsert(details)) => {
-                        create_absent(tx, caller, now, *details, &mut checked)
-                    }
-                    (_, item) => {
-                        tx.transaction(|item_tx| one(item_tx, caller, now, item, &mut checked))
-                    }
-                };
-                match outcome {
-                    Err(refused) if refused.is_refusal() => Ok(BulkOutcome::Rejected(refused)),
-                    outcome => outcome,
+        let decisions = decide(tx, caller, &mut checked, items)?;
+        let mut outcomes = Vec::with_capacity(decisions.len());
+        let mut new = Vec::new();
+        for decision in decisions {
+            let outcome = match decision {
+                Decision::Create(details) => {
+                    new.push(*details);
+                    continue;
                 }
+                Decision::Done(outcome) => {
+                    create_absent(tx, caller, now, std::mem::take(&mut new), &mut outcomes)?;
+                    outcome
+                }
+                Decision::OneByOne(item) => {
+                    create_absent(tx, caller, now, std::mem::take(&mut new), &mut outcomes)?;
+                    tx.transaction(|item_tx| one(item_tx, caller, now, item, &mut checked))
+                }
+            };
+            outcomes.push(outcome);
+        }
+        create_absent(tx, caller, now, new, &mut outcomes)?;
+        outcomes
+            .into_iter()
+            .map(|outcome| match outcome {
+                Err(refused) if refused.is_refusal() => Ok(BulkOutcome::Rejected(refused)),
+                outcome => outcome,
             })
             .collect()
     })
+}
+
+/// What becomes of an item, decided before anything is written.
+enum Decision {
+    /// Decided without writing: unchanged, or refused.
+    Done(Result<BulkOutcome, AppError>),
+    /// New, its references checked: written with the new datasets beside it.
+    Create(Box<DatasetDetails>),
+    /// Written (or refused) in a savepoint of its own.
+    OneByOne(BulkItem),
+}
+
+/// Each item's [`Decision`], from what is stored under its key and its references.
+fn decide(
+    tx: &mut DbConnection,
+    caller: &Principal,
+    checked: &mut CheckedReferences,
+    items: Vec<BulkItem>,
+) -> Result<Vec<Decision>, AppError> {
+    let stored = what_is_stored(tx, &items)?;
+    let mut decisions = Vec::with_capacity(items.len());
+    for (item, stored) in items.into_iter().zip(stored) {
+        decisions.push(match (stored, item) {
+            // Nothing to write, so no savepoint: only the caller's right to say so.
+            (Stored::Unchanged(id), BulkItem::Upsert(details)) => Decision::Done(
+                checked
+                    .check(tx, caller, &details)
+                    .map(|()| BulkOutcome::Unchanged(id)),
+            ),
+            (Stored::Absent, BulkItem::Upsert(details)) => {
+                match checked.check(tx, caller, &details) {
+                    Ok(()) => Decision::Create(details),
+                    Err(refused) => Decision::Done(Err(refused)),
+                }
+            }
+            (_, item) => Decision::OneByOne(item),
+        });
+    }
+    Ok(decisions)
 }
 
 /// What the database holds under an item's key, as read before the first write.
@@ -132,22 +177,32 @@ fn what_is_stored(tx: &mut DbConnection, items: &[BulkItem]) -> Result<Vec<Store
         .collect()
 }
 
-/// An item whose key nothing is stored under: a row and its event, without a savepoint.
-/// Once the references are checked nothing in it can be refused, so any failure is the
-/// database's and fails the whole call (on PostgreSQL a failed statement outside a
-/// savepoint spoils the transaction, so it must never pass for one item's refusal).
+/// Items whose keys nothing is stored under, their references checked: rows and events in
+/// multi-row inserts, without savepoints, each one's outcome added to `outcomes`. Nothing in
+/// them can be refused any more, so any failure is the database's and fails the whole call
+/// (on PostgreSQL a failed statement outside a savepoint spoils the transaction, so it must
+/// never pass for one item's refusal).
 fn create_absent(
     tx: &mut DbConnection,
     caller: &Principal,
     now: DateTime<Utc>,
-    details: DatasetDetails,
-    checked: &mut CheckedReferences,
-) -> Result<BulkOutcome, AppError> {
-    checked.check(tx, caller, &details)?;
-    match import_published(tx, caller, now, details) {
-        Ok(dataset) => Ok(BulkOutcome::Created(dataset.id)),
+    new: Vec<DatasetDetails>,
+    outcomes: &mut Vec<Result<BulkOutcome, AppError>>,
+) -> Result<(), AppError> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    match import_published(tx, caller, now, new) {
+        Ok(created) => {
+            outcomes.extend(
+                created
+                    .into_iter()
+                    .map(|dataset| Ok(BulkOutcome::Created(dataset.id))),
+            );
+            Ok(())
+        }
         Err(refused) if refused.is_refusal() => Err(AppError::internal(format!(
-            "a new dataset was refused after the call found its key free: {refused}"
+            "new datasets were refused after the call found their keys free: {refused}"
         ))),
         Err(failure) => Err(failure),
     }
@@ -238,9 +293,11 @@ pub(super) fn upsert_one(
 ) -> Result<BulkOutcome, AppError> {
     let publisher = details.publisher_id;
     let Some(stored) = own_record(tx, caller, publisher, details.identifier.as_str())? else {
-        return Ok(BulkOutcome::Created(
-            import_published(tx, caller, now, details)?.id,
-        ));
+        let created = import_published(tx, caller, now, vec![details])?;
+        return created
+            .first()
+            .map(|dataset| BulkOutcome::Created(dataset.id))
+            .ok_or_else(|| AppError::internal("a new dataset was not created"));
     };
     if is_unchanged(&stored, &details)? {
         return Ok(BulkOutcome::Unchanged(stored.id));

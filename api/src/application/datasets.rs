@@ -115,18 +115,26 @@ pub fn create(
     })
 }
 
-/// Adds a dataset straight into the published state, within the caller's transaction (bulk
-/// loads and seeds; the event records the whole published description).
+/// Adds datasets straight into the published state, within the caller's transaction (bulk
+/// loads and seeds; each event records the whole published description). Rows and events
+/// go in multi-row inserts: one by one, their statements were most of a bulk call's write.
 pub fn import_published(
     tx: &mut DbConnection,
     caller: &Principal,
     now: DateTime<Utc>,
-    details: DatasetDetails,
-) -> Result<Dataset, AppError> {
-    let (dataset, event) = Dataset::import_published(DatasetId::generate(), details, now);
-    datasets::insert(tx, &dataset)?;
-    record(tx, caller.subject.as_str(), now, &event)?;
-    Ok(dataset)
+    new: Vec<DatasetDetails>,
+) -> Result<Vec<Dataset>, AppError> {
+    let (imported, events): (Vec<Dataset>, Vec<Event>) = new
+        .into_iter()
+        .map(|details| Dataset::import_published(DatasetId::generate(), details, now))
+        .unzip();
+    datasets::insert_all(tx, &imported)?;
+    let records = events
+        .iter()
+        .map(|event| event.to_record().map_err(AppError::internal))
+        .collect::<Result<Vec<_>, _>>()?;
+    events::append_all(tx, caller.subject.as_str(), now, records)?;
+    Ok(imported)
 }
 
 /// Replaces the description; a holder's replacement also re-confirms it (Art 60).

@@ -221,6 +221,7 @@ fn import(
 ) -> Result<(), AppError> {
     let actor = seeder()?;
     events::write(conn, |tx| {
+        let mut new = Vec::with_capacity(inputs.len());
         for (publisher, input) in &inputs {
             if !known.contains_key(publisher) {
                 known.insert(
@@ -243,12 +244,12 @@ fn import(
                     input.identifier
                 ))
             })?;
-            application::datasets::import_published(tx, &actor, now, details)?;
+            new.push(details);
             if let Some(ids) = known.get_mut(publisher) {
                 ids.insert(input.identifier.clone());
             }
-            report.datasets += 1;
         }
+        report.datasets += application::datasets::import_published(tx, &actor, now, new)?.len();
         Ok::<(), AppError>(())
     })
 }
