@@ -123,28 +123,7 @@ pub fn insert_all(conn: &mut DbConnection, new: &[Dataset]) -> Result<(), StoreE
             .iter()
             .map(|dataset| Ok(DatasetRow::from(&DatasetRecord::of(dataset)?)))
             .collect::<Result<Vec<_>, StoreError>>()?;
-        // Column by column, not the derived `Insertable`: see `insert_rows`.
-        let values: Vec<_> = rows
-            .iter()
-            .map(|row| {
-                (
-                    datasets::id.eq(&row.id),
-                    datasets::publisher_id.eq(&row.publisher_id),
-                    datasets::committee_id.eq(&row.committee_id),
-                    datasets::identifier.eq(&row.identifier),
-                    datasets::status.eq(&row.status),
-                    datasets::access_rights.eq(&row.access_rights),
-                    datasets::document.eq(&row.document),
-                    datasets::version.eq(row.version),
-                    datasets::created_at.eq(row.created_at),
-                    datasets::modified_at.eq(row.modified_at),
-                    datasets::issued_at.eq(row.issued_at),
-                    datasets::confirmed_at.eq(row.confirmed_at),
-                    datasets::document_version.eq(row.document_version),
-                )
-            })
-            .collect();
-        insert_rows!(conn, datasets::table, values)?;
+        insert_rows!(conn, datasets::table, rows)?;
     }
     Ok(())
 }
@@ -422,7 +401,7 @@ pub fn count_for_publisher(
 }
 
 #[derive(Queryable, Insertable, AsChangeset)]
-#[diesel(table_name = datasets, treat_none_as_null = true)]
+#[diesel(table_name = datasets, treat_none_as_null = true, treat_none_as_default_value = false)]
 struct DatasetRow {
     id: String,
     publisher_id: String,

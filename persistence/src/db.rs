@@ -31,8 +31,9 @@ pub enum DbConnection {
 
 /// A multi-row insert of `rows` into `table`. diesel builds one per backend (its
 /// `MultiConnection` has none of its own), so the statement is written once and expanded for
-/// each. Give each row as a tuple of `column.eq(value)`: a derived `Insertable` row may hold
-/// a `DEFAULT`, which SQLite's `VALUES` lacks, so diesel inserts such rows one by one.
+/// each. A derived `Insertable` row needs `treat_none_as_default_value = false`: otherwise
+/// any column may be a `DEFAULT`, which SQLite's `VALUES` lacks, and diesel inserts the rows
+/// one by one.
 macro_rules! insert_rows {
     ($conn:expr, $table:expr, $rows:expr) => {
         match $conn {

@@ -115,25 +115,8 @@ pub fn append_all(
         })
         .collect();
     for chunk in chained.chunks(ROWS_PER_INSERT) {
-        // Column by column, not the derived `Insertable`: see `insert_rows`.
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|event| {
-                (
-                    events::seq.eq(event.seq),
-                    events::id.eq(event.id.to_string()),
-                    events::occurred_at.eq(event.occurred_at.naive_utc()),
-                    events::actor.eq(&event.actor),
-                    events::action.eq(&event.action),
-                    events::entity_type.eq(&event.entity_type),
-                    events::entity_id.eq(&event.entity_id),
-                    events::payload.eq(&event.payload),
-                    events::prev_hash.eq(&event.prev_hash),
-                    events::hash.eq(&event.hash),
-                )
-            })
-            .collect();
-        insert_rows!(conn, events::table, values)?;
+        let rows: Vec<EventRow> = chunk.iter().map(EventRow::from).collect();
+        insert_rows!(conn, events::table, rows)?;
     }
     if let Some(last) = chained.last() {
         move_head(conn, last)?;
@@ -282,7 +265,7 @@ fn load_after(
 }
 
 #[derive(Queryable, Insertable)]
-#[diesel(table_name = events)]
+#[diesel(table_name = events, treat_none_as_default_value = false)]
 struct EventRow {
     seq: i64,
     id: String,
