@@ -111,7 +111,7 @@ impl DatasetRecord {
 
 pub fn insert(conn: &mut DbConnection, dataset: &Dataset) -> Result<(), StoreError> {
     diesel::insert_into(datasets::table)
-        .values(DatasetRow::from(&DatasetRecord::of(dataset)?))
+        .values(DatasetRow::from(DatasetRecord::of(dataset)?))
         .execute(conn)?;
     Ok(())
 }
@@ -121,7 +121,7 @@ pub fn insert_all(conn: &mut DbConnection, new: &[Dataset]) -> Result<(), StoreE
     for chunk in new.chunks(ROWS_PER_INSERT) {
         let rows = chunk
             .iter()
-            .map(|dataset| Ok(DatasetRow::from(&DatasetRecord::of(dataset)?)))
+            .map(|dataset| Ok(DatasetRow::from(DatasetRecord::of(dataset)?)))
             .collect::<Result<Vec<_>, StoreError>>()?;
         insert_rows!(conn, datasets::table, rows)?;
     }
@@ -290,7 +290,7 @@ pub fn update(
     dataset: &Dataset,
     expected_version: i64,
 ) -> Result<bool, StoreError> {
-    let row = DatasetRow::from(&DatasetRecord::of(dataset)?);
+    let row = DatasetRow::from(DatasetRecord::of(dataset)?);
     let updated = diesel::update(
         datasets::table
             .find(&row.id)
@@ -418,16 +418,16 @@ struct DatasetRow {
     document_version: i32,
 }
 
-impl From<&DatasetRecord> for DatasetRow {
-    fn from(r: &DatasetRecord) -> Self {
+impl From<DatasetRecord> for DatasetRow {
+    fn from(r: DatasetRecord) -> Self {
         Self {
             id: r.id.to_string(),
             publisher_id: r.publisher_id.to_string(),
             committee_id: r.committee_id.to_string(),
-            identifier: r.identifier.clone(),
-            status: r.status.clone(),
-            access_rights: r.access_rights.clone(),
-            document: r.document.clone(),
+            identifier: r.identifier,
+            status: r.status,
+            access_rights: r.access_rights,
+            document: r.document,
             version: r.version,
             created_at: r.created_at.naive_utc(),
             modified_at: r.modified_at.naive_utc(),

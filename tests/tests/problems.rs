@@ -38,6 +38,15 @@ async fn malformed_and_invalid_bodies(db: TestDatabase) {
         "malformed_json",
     )
     .await;
+    // A valid document followed by more is not one JSON body; nothing of it is stored.
+    let mut trailing = serde_json::to_vec(&publisher_body("Trailing", "DE")).unwrap();
+    trailing.extend_from_slice(b" {}");
+    expect_problem(
+        raw_post(&app, "application/json", trailing).await,
+        400,
+        "malformed_json",
+    )
+    .await;
     expect_problem(
         raw_post(&app, "text/plain", b"{}".to_vec()).await,
         415,

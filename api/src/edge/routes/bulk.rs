@@ -37,10 +37,12 @@ pub async fn upsert(
     feeder: Authorized<CatalogueFeeder>,
     items: BulkItems,
 ) -> Result<HttpResponse, ApiError> {
-    let read: Vec<Result<BulkItem, ApiError>> = items.0.iter().map(|raw| read_item(raw)).collect();
-    let accepted: Vec<BulkItem> = read
-        .iter()
-        .filter_map(|r| r.as_ref().ok().cloned())
+    // The items read go to the use case; each unreadable one keeps its place and its problem.
+    let mut accepted = Vec::new();
+    let read: Vec<Result<(), ApiError>> = read_all(items.0)
+        .await?
+        .into_iter()
+        .map(|item| item.map(|item| accepted.push(item)))
         .collect();
     let (caller, now) = (feeder.principal, state.now());
     let mut outcomes = state
@@ -92,6 +94,31 @@ fn rejected(index: usize, refused: &ApiError) -> BulkItemResult {
         id: None,
         problem: Some(refused.problem()),
     }
+}
+
+/// Every item read, in order. Reading 1,000 descriptions takes tens of milliseconds and needs
+/// nothing but the items, so they are read on the blocking pool, a share per core at once,
+/// rather than on the async worker, where they would hold up every other request it serves.
+async fn read_all(raw: Vec<Box<RawValue>>) -> Result<Vec<Result<BulkItem, ApiError>>, ApiError> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let share = raw.len().div_ceil(cores).max(1);
+    let mut raw = raw.into_iter();
+    // `web::block` starts each share at once; awaiting them in turn keeps the order.
+    let mut reading = Vec::with_capacity(cores);
+    loop {
+        let items: Vec<Box<RawValue>> = raw.by_ref().take(share).collect();
+        if items.is_empty() {
+            break;
+        }
+        reading.push(web::block(move || {
+            items.iter().map(|item| read_item(item)).collect::<Vec<_>>()
+        }));
+    }
+    let mut read = Vec::new();
+    for share in reading {
+        read.extend(share.await.map_err(ApiError::internal)?);
+    }
+    Ok(read)
 }
 
 /// One item read: a withdrawal when it says `withdraw`, otherwise a description, checked
