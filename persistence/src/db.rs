@@ -198,6 +198,7 @@ impl ConnectionManager {
                      PRAGMA foreign_keys = ON;"
                 ))?;
                 use_wal(&mut conn)?;
+                crate::wal::configure(&mut conn)?;
                 Ok(DbConnection::Sqlite(conn))
             }
             DatabaseUrl::Postgres(url) => {

@@ -9,7 +9,7 @@
 use chrono::Utc;
 use diesel::RunQueryDsl;
 use hdab_domain::event::NewEvent;
-use hdab_persistence::{DbConnection, StoreError, db, events};
+use hdab_persistence::{DbConnection, StoreError, db, events, wal};
 use hdab_tests::{TestDatabase, on_both_backends};
 
 on_both_backends!(
@@ -20,6 +20,7 @@ on_both_backends!(
     removing_the_newest_event_is_detected,
     a_failed_transaction_leaves_no_event,
     a_log_that_disagrees_with_or_falls_short_of_a_checkpoint_is_broken,
+    a_wal_checkpoint_copies_the_whole_log_when_nobody_reads,
 );
 
 fn migrated(db: &TestDatabase) -> hdab_persistence::db::PooledConnection {
@@ -207,4 +208,27 @@ async fn a_log_that_disagrees_with_or_falls_short_of_a_checkpoint_is_broken(db: 
         "{}",
         broken.reason
     );
+}
+
+/// Writers leave SQLite's log to the background checkpoint (up to the backstop); a checkpoint
+/// with no reader in the way copies all of it. PostgreSQL checkpoints by itself.
+async fn a_wal_checkpoint_copies_the_whole_log_when_nobody_reads(db: TestDatabase) {
+    let mut conn = migrated(&db);
+    append(&mut conn, 20);
+    let Some(checkpoint) = wal::checkpoint(&mut conn).unwrap() else {
+        assert!(matches!(**conn, DbConnection::Postgresql(_)));
+        return;
+    };
+    assert!(checkpoint.log_pages > 0, "the writes went to the log");
+    assert_eq!(checkpoint.copied_pages, checkpoint.log_pages);
+
+    #[derive(diesel::QueryableByName)]
+    struct Backstop {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        wal_autocheckpoint: i32,
+    }
+    let backstop = diesel::sql_query("PRAGMA wal_autocheckpoint")
+        .get_result::<Backstop>(&mut **conn)
+        .unwrap();
+    assert_eq!(backstop.wal_autocheckpoint as u32, wal::BACKSTOP_PAGES);
 }

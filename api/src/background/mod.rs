@@ -15,6 +15,7 @@ mod idempotency;
 mod log_watch;
 mod permit_expiry;
 mod runner;
+mod wal_checkpoints;
 pub mod webhooks;
 
 pub use checkpoints::CheckpointJob;

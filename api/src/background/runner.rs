@@ -99,6 +99,16 @@ impl RunnerHandle {
         self
     }
 
+    /// Checkpoints SQLite's write-ahead log beside the job runner until stopped.
+    pub fn with_wal_checkpoints(mut self, pool: Pool) -> Self {
+        let stopped = self.stop_loops.subscribe();
+        self.loops
+            .push(actix_web::rt::spawn(super::wal_checkpoints::run(
+                pool, stopped,
+            )));
+        self
+    }
+
     /// Delivers webhooks beside the job runner until stopped.
     pub fn with_webhooks(mut self, sender: Arc<WebhookSender>) -> Self {
         let stopped = self.stop_loops.subscribe();

@@ -78,7 +78,8 @@ pub fn start(settings: Settings) -> anyhow::Result<Started> {
     let runner_handle = Arc::clone(&runner)
         .spawn(pool.clone())
         .with_harvests(harvester)
-        .with_webhooks(webhooks);
+        .with_webhooks(webhooks)
+        .with_wal_checkpoints(pool.clone());
     let document = app::openapi_document();
     let settings = Arc::new(settings);
     let shared = Shared {
