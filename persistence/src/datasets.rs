@@ -117,6 +117,7 @@ pub fn insert(conn: &mut DbConnection, dataset: &Dataset) -> Result<(), StoreErr
 }
 
 /// Inserts `new` in multi-row inserts: a bulk call's thousand new rows in ten statements.
+/// (One dataset goes through [`insert`], whose statement is prepared once per connection.)
 pub fn insert_all(conn: &mut DbConnection, new: &[Dataset]) -> Result<(), StoreError> {
     for chunk in new.chunks(ROWS_PER_INSERT) {
         let rows = chunk

@@ -77,7 +77,8 @@ fn lock_chain(conn: &mut DbConnection) -> QueryResult<()> {
 
 /// Appends `event` to the chain. Call inside [`write`], whose transaction already holds the
 /// chain's lock (taking it again for each of a bulk call's thousand events cost a statement
-/// each).
+/// each). One row, not [`append_all`] of one: diesel prepares a multi-row insert anew on
+/// every run, a single-row one once per connection, and every write appends an event.
 pub fn append(
     conn: &mut DbConnection,
     actor: &str,
