@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::{ROWS_PER_INSERT, insert_rows};
 use crate::page::{self, Page};
 use crate::schema::datasets;
+use crate::searchable::SearchableFields;
 use crate::{DbConnection, StoreError};
 
 /// The shape documents are written in now (also in the `document_version` column).
@@ -24,9 +25,9 @@ struct DocumentOut<'a> {
 }
 
 #[derive(Deserialize)]
-struct DocumentIn {
+struct DocumentIn<T> {
     v: Option<u32>,
-    description: Option<DatasetDetails>,
+    description: Option<T>,
 }
 
 /// A stored dataset as the database holds it: decoded on demand, so that a whole-catalogue
@@ -82,20 +83,8 @@ impl DatasetRecord {
 
     /// The dataset, checked as strictly as a new one.
     pub fn decode(self) -> Result<Dataset, StoreError> {
-        let id = self.id.to_string();
-        let corrupt = |reason: String| StoreError::corrupt("dataset", &id, reason);
-        let document: DocumentIn =
-            serde_json::from_str(&self.document).map_err(|e| corrupt(e.to_string()))?;
-        let details = match (document.v, document.description) {
-            (Some(DOCUMENT_VERSION), Some(details)) => details,
-            (None, _) => {
-                return Err(corrupt(
-                    "an unversioned document, which hdab rewrites when it starts".into(),
-                ));
-            }
-            (Some(v), _) => return Err(corrupt(format!("document version {v} is unknown"))),
-        };
-        let status = DatasetStatus::parse(&self.status).map_err(|e| corrupt(e.message))?;
+        let details: DatasetDetails = self.description()?;
+        let status = DatasetStatus::parse(&self.status).map_err(|e| self.corrupt(e.message))?;
         Ok(Dataset {
             id: self.id,
             details,
@@ -106,6 +95,31 @@ impl DatasetRecord {
             issued_at: self.issued_at,
             confirmed_at: self.confirmed_at,
         })
+    }
+
+    /// The fields the search index keeps, read from the stored text as it stands, each value
+    /// unchecked ([`crate::searchable`]).
+    pub fn searchable(&self) -> Result<SearchableFields<'_>, StoreError> {
+        self.description()
+    }
+
+    /// The stored description, in the shape `T` reads it in, if the document is of today's
+    /// version.
+    fn description<'a, T: Deserialize<'a>>(&'a self) -> Result<T, StoreError> {
+        let document: DocumentIn<T> =
+            serde_json::from_str(&self.document).map_err(|e| self.corrupt(e.to_string()))?;
+        match (document.v, document.description) {
+            (Some(DOCUMENT_VERSION), Some(description)) => Ok(description),
+            (None, _) => {
+                Err(self
+                    .corrupt("an unversioned document, which hdab rewrites when it starts".into()))
+            }
+            (Some(v), _) => Err(self.corrupt(format!("document version {v} is unknown"))),
+        }
+    }
+
+    fn corrupt(&self, reason: String) -> StoreError {
+        StoreError::corrupt("dataset", &self.id.to_string(), reason)
     }
 }
 

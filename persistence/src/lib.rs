@@ -24,6 +24,7 @@ pub mod permits;
 pub mod publishers;
 pub mod schema;
 pub mod search;
+pub mod searchable;
 pub mod wal;
 pub mod webhooks;
 

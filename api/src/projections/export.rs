@@ -7,7 +7,7 @@ use std::io::Write;
 use hdab_persistence::Pool;
 
 use crate::application::AppError;
-use crate::projections::published::{self, Publishers};
+use crate::projections::published::{self, Publishers, read_or_skip};
 use crate::projections::rdf::{self, CatalogueIdentity, RdfSyntax};
 
 /// Datasets per page: small enough that the pages in flight between the two threads (a page of
@@ -28,10 +28,13 @@ pub fn export_catalogue(
         .write(&mut serializer)
         .map_err(io)?;
     let mut described_publishers = HashSet::new();
-    let count = published::for_each_page(
+    let mut count = 0;
+    published::for_each_page(
         pool,
         PAGE,
-        |conn, datasets| {
+        |conn, records| {
+            let datasets: Vec<_> = records.into_iter().filter_map(read_or_skip).collect();
+            count += datasets.len();
             let mut triples = identity.catalogue_links(&datasets);
             // Each publisher is described once, on the page of its first dataset.
             let first_seen = datasets

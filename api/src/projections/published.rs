@@ -28,13 +28,19 @@ pub fn skipped_corrupt_records() -> u64 {
     SKIPPED_CORRUPT_RECORDS.load(Ordering::Relaxed)
 }
 
-/// Reads a stored dataset for whole-catalogue work (catalogue pages, the export, the search
-/// index), or leaves it out when it no longer reads, saying so in the log and counting it in
-/// the metrics: one corrupted row must not take a page, an export or the index down with it.
+/// Reads a stored dataset for whole-catalogue work (catalogue pages, the export), or leaves it
+/// out when it no longer reads ([`or_skip`]).
 pub fn read_or_skip(record: DatasetRecord) -> Option<Dataset> {
     let id = record.id;
-    match record.decode() {
-        Ok(dataset) => Some(dataset),
+    or_skip(id, record.decode())
+}
+
+/// What was read of the stored dataset `id`, or nothing when it no longer reads, said in the
+/// log and counted in the metrics: one corrupted row must not take a page, an export or the
+/// index down with it.
+pub fn or_skip<T>(id: DatasetId, read: Result<T, StoreError>) -> Option<T> {
+    match read {
+        Ok(read) => Some(read),
         Err(error) => {
             SKIPPED_CORRUPT_RECORDS.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(dataset.id = %id, error = %error, "skipping a stored dataset that cannot be read");
@@ -63,7 +69,11 @@ impl Publishers {
     /// The publisher of `dataset`; a dataset whose publisher is gone is a bug (the database
     /// refuses to delete a publisher with datasets).
     pub fn of(&self, dataset: &Dataset) -> Result<&Publisher, AppError> {
-        let id = dataset.details.publisher_id;
+        self.get(dataset.details.publisher_id)
+    }
+
+    /// The publisher `id` of a dataset.
+    pub fn get(&self, id: PublisherId) -> Result<&Publisher, AppError> {
         self.0
             .get(&id)
             .ok_or_else(|| AppError::internal(format!("publisher {id} of a dataset is missing")))
@@ -128,38 +138,33 @@ fn published() -> DatasetFilter {
 /// Pages waiting between the two threads.
 const QUEUE: usize = 2;
 
-/// Reads the published datasets in pages of `page_size`; `prepare` turns each page into `T` on
-/// the reading thread, `consume` takes each `T` on the calling thread, in order. Returns how
-/// many datasets were read. The first error from either side stops both.
+/// Reads the published datasets in pages of `page_size`, as stored; `prepare` turns each page
+/// into `T` on the reading thread, `consume` takes each `T` on the calling thread, in order.
+/// The first error from either side stops both.
 pub fn for_each_page<T: Send>(
     pool: &Pool,
     page_size: usize,
-    mut prepare: impl FnMut(&mut DbConnection, Vec<Dataset>) -> Result<T, AppError> + Send,
+    mut prepare: impl FnMut(&mut DbConnection, Vec<DatasetRecord>) -> Result<T, AppError> + Send,
     mut consume: impl FnMut(T) -> Result<(), AppError>,
-) -> Result<usize, AppError> {
-    let (pages, finished_pages) = sync_channel::<Result<(usize, T), AppError>>(QUEUE);
+) -> Result<(), AppError> {
+    let (pages, finished_pages) = sync_channel::<Result<T, AppError>>(QUEUE);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
-            let result = read_pages(pool, page_size, |conn, datasets| {
-                let count = datasets.len();
-                let prepared = prepare(conn, datasets)?;
+            let result = read_pages(pool, page_size, |conn, records| {
+                let prepared = prepare(conn, records)?;
                 // A closed queue means the consumer stopped on an error of its own.
-                Ok(pages.send(Ok((count, prepared))).is_ok())
+                Ok(pages.send(Ok(prepared)).is_ok())
             });
             if let Err(error) = result {
                 let _ = pages.send(Err(error));
             }
         });
-        let mut total = 0;
         for page in finished_pages {
-            let (count, prepared) = page?;
-            consume(prepared)?;
-            total += count;
+            consume(page?)?;
         }
         reader
             .join()
-            .map_err(|_| AppError::internal("the catalogue reader thread panicked"))?;
-        Ok(total)
+            .map_err(|_| AppError::internal("the catalogue reader thread panicked"))
     })
 }
 
@@ -167,15 +172,14 @@ pub fn for_each_page<T: Send>(
 fn read_pages(
     pool: &Pool,
     page_size: usize,
-    mut each: impl FnMut(&mut DbConnection, Vec<Dataset>) -> Result<bool, AppError>,
+    mut each: impl FnMut(&mut DbConnection, Vec<DatasetRecord>) -> Result<bool, AppError>,
 ) -> Result<(), AppError> {
     let mut conn = pool.get().map_err(StoreError::from)?;
     let filter = published();
     let mut after = None;
     loop {
         let page = datasets::list(&mut conn, &filter, after, page_size)?;
-        let datasets = page.items.into_iter().filter_map(read_or_skip).collect();
-        if !each(&mut conn, datasets)? {
+        if !each(&mut conn, page.items)? {
             return Ok(());
         }
         match page.next_after {

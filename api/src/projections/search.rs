@@ -2,25 +2,27 @@
 //! following the event log (a [`Follower`] of the job runner), each dataset indexed with what
 //! its publisher says of it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Datelike;
-use hdab_domain::catalogue::icd10::IcdCode;
-use hdab_domain::catalogue::{Dataset, DatasetStatus};
+use hdab_domain::catalogue::DatasetStatus;
+use hdab_domain::catalogue::icd10;
+use hdab_domain::catalogue::vocabulary::LanguageTag;
 use hdab_domain::event::{ChainedEvent, EventKind};
 use hdab_domain::ids::{DatasetId, PublisherId};
 use hdab_domain::publisher::Publisher;
 use hdab_openapi::catalogue::DatasetSummary;
-use hdab_persistence::datasets;
+use hdab_persistence::datasets::{self, DatasetRecord};
 use hdab_persistence::search::{Change, IndexedDataset, SearchIndex};
+use hdab_persistence::searchable::{SearchableFields, Text};
 use hdab_persistence::{DbConnection, Pool, events};
 
 use crate::application::AppError;
 use crate::background::Follower;
-use crate::projections::published::{self, Publishers, read_or_skip};
+use crate::projections::published::{self, Publishers, or_skip};
 
 /// The longest title or description a search hit shows.
 const SUMMARY_CHARS: usize = 300;
@@ -95,7 +97,7 @@ impl Indexer {
         published::for_each_page(
             pool,
             REBUILD_BATCH,
-            |conn, datasets| indexed_with_publishers(conn, &datasets),
+            |conn, records| indexed_with_publishers(conn, &records),
             |documents| {
                 documents
                     .iter()
@@ -121,23 +123,22 @@ impl Indexer {
         ids: BTreeSet<DatasetId>,
     ) -> Result<Vec<Change>, AppError> {
         let ids: Vec<DatasetId> = ids.into_iter().collect();
-        let published: Vec<Dataset> = datasets::find_records(conn, &ids)?
+        let published: Vec<DatasetRecord> = datasets::find_records(conn, &ids)?
             .into_iter()
-            .filter_map(read_or_skip)
-            .filter(|dataset| dataset.status == DatasetStatus::Published)
+            .filter(|record| record.status == DatasetStatus::Published.as_str())
             .collect();
-        let indexed: BTreeSet<DatasetId> = published.iter().map(|d| d.id).collect();
+        let entries = indexed_with_publishers(conn, &published)?;
+        let indexed: BTreeSet<u128> = entries.iter().map(|entry| entry.id).collect();
         // Gone, no longer published, or no longer readable: out of the index, if it is in it
         // (a draft never was, and a commit for nothing is a disk sync a writer waits for).
         let mut changes: Vec<Change> = ids
             .iter()
-            .filter(|id| !indexed.contains(id))
             .map(|id| id.as_uuid().as_u128())
-            .filter(|key| self.index.may_hold(*key))
+            .filter(|key| !indexed.contains(key) && self.index.may_hold(*key))
             .map(Change::Remove)
             .collect();
         changes.extend(
-            indexed_with_publishers(conn, &published)?
+            entries
                 .into_iter()
                 .map(|entry| Change::Upsert(Box::new(entry))),
         );
@@ -183,101 +184,105 @@ impl Follower for Indexer {
     }
 }
 
-/// The index entries of `datasets`, their publishers read in one query.
+/// The index entries of the stored `records`, their publishers read in one query; a record
+/// that no longer reads is left out ([`or_skip`]).
 fn indexed_with_publishers(
     conn: &mut DbConnection,
-    datasets: &[Dataset],
+    records: &[DatasetRecord],
 ) -> Result<Vec<IndexedDataset>, AppError> {
-    let publishers = Publishers::of_datasets(conn, datasets)?;
-    datasets
+    let publishers = Publishers::read(conn, records.iter().map(|r| r.publisher_id))?;
+    records
         .iter()
-        .map(|dataset| Ok(indexed(dataset, publishers.of(dataset)?)))
+        .filter_map(|record| Some((record, or_skip(record.id, record.searchable())?)))
+        .map(|(record, fields)| {
+            Ok(indexed(
+                record,
+                &fields,
+                publishers.get(record.publisher_id)?,
+            ))
+        })
         .collect()
 }
 
-/// What the index keeps of a published dataset.
-pub fn indexed(dataset: &Dataset, publisher: &Publisher) -> IndexedDataset {
-    let d = &dataset.details;
-    let imaging = &d.imaging;
-    let mut bodies: Vec<(String, String)> = d
-        .description
-        .iter()
-        .map(|(l, t)| (l.to_string(), t.to_owned()))
-        .collect();
-    for (language, words) in &d.keywords {
-        bodies.push((
-            language.to_string(),
-            words
-                .iter()
-                .map(|w| w.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ));
+/// What the index keeps of a published dataset, from its stored row.
+pub fn indexed(
+    record: &DatasetRecord,
+    fields: &SearchableFields,
+    publisher: &Publisher,
+) -> IndexedDataset {
+    let texts = |texts: &BTreeMap<Text, Text>| -> Vec<(String, String)> {
+        texts
+            .iter()
+            .map(|(language, text)| (language.to_string(), text.to_string()))
+            .collect()
+    };
+    let strings =
+        |values: &[Text]| -> Vec<String> { values.iter().map(|v| v.to_string()).collect() };
+    let mut bodies = texts(&fields.description);
+    for (language, words) in &fields.keywords {
+        let words: Vec<&str> = words.iter().map(|word| &**word).collect();
+        bodies.push((language.to_string(), words.join(" ")));
     }
+    let imaging = &fields.imaging;
     let mut conditions: Vec<String> = imaging
         .cancer_conditions
         .iter()
-        .flat_map(IcdCode::with_ancestors)
-        .map(|c| c.to_string())
+        .flat_map(|code| icd10::lineage(code))
+        .map(str::to_owned)
         .collect();
     conditions.sort();
     conditions.dedup();
-    let strings = |items: Vec<&str>| items.into_iter().map(str::to_owned).collect::<Vec<_>>();
     let summary = DatasetSummary {
-        id: dataset.id.as_uuid(),
-        identifier: d.identifier.as_str().to_owned(),
+        id: record.id.as_uuid(),
+        identifier: fields.identifier.to_string(),
         // Shortened like the description: a hit is a summary, and a page of a hundred hits
         // must stay small however long each title is.
-        title: d
+        title: fields
             .title
             .iter()
-            .map(|(l, t)| (l.to_string(), shorten(t, SUMMARY_CHARS)))
+            .map(|(language, title)| (language.to_string(), shorten(title, SUMMARY_CHARS)))
             .collect(),
-        description: shorten(d.description.english(), SUMMARY_CHARS),
+        description: shorten(
+            fields
+                .description
+                .get(LanguageTag::ENGLISH)
+                .map_or("", |text| text),
+            SUMMARY_CHARS,
+        ),
         publisher_id: publisher.id.as_uuid(),
         publisher_name: publisher.details.name.as_str().to_owned(),
         trusted_holder: publisher.details.trusted_data_holder,
-        access_rights: d.access_rights.as_str().to_owned(),
-        countries: strings(d.countries.iter().map(|c| c.as_str()).collect()),
-        cancer_conditions: strings(
-            imaging
-                .cancer_conditions
-                .iter()
-                .map(IcdCode::as_str)
-                .collect(),
-        ),
-        modalities: strings(imaging.modalities.iter().map(|m| m.as_str()).collect()),
-        body_parts: strings(imaging.body_parts.iter().map(|b| b.as_str()).collect()),
-        number_of_unique_individuals: d.number_of_unique_individuals,
-        number_of_records: d.number_of_records,
-        duo_permission: d.data_use.permission.term().code.to_owned(),
-        modified_at: dataset.modified_at,
-        confirmed_at: dataset.confirmed_at,
+        access_rights: fields.access_rights.to_string(),
+        countries: strings(&fields.countries),
+        cancer_conditions: strings(&imaging.cancer_conditions),
+        modalities: strings(&imaging.modalities),
+        body_parts: strings(&imaging.body_parts),
+        number_of_unique_individuals: fields.number_of_unique_individuals,
+        number_of_records: fields.number_of_records,
+        duo_permission: fields.data_use.permission.code.to_string(),
+        modified_at: record.modified_at,
+        confirmed_at: record.confirmed_at,
     };
     IndexedDataset {
-        id: dataset.id.as_uuid().as_u128(),
-        titles: d
-            .title
-            .iter()
-            .map(|(l, t)| (l.to_string(), t.to_owned()))
-            .collect(),
+        id: record.id.as_uuid().as_u128(),
+        titles: texts(&fields.title),
         bodies,
         conditions,
         modalities: summary.modalities.clone(),
         body_parts: summary.body_parts.clone(),
-        manufacturers: strings(imaging.manufacturers.iter().map(|m| m.as_str()).collect()),
+        manufacturers: strings(&imaging.manufacturers),
         countries: summary.countries.clone(),
         publisher: publisher.id.to_string(),
         access_rights: summary.access_rights.clone(),
-        health_categories: strings(d.health_categories.iter().map(|c| c.as_str()).collect()),
+        health_categories: strings(&fields.health_categories),
         duo_permission: summary.duo_permission.clone(),
         trusted_holder: summary.trusted_holder,
-        subjects: d.number_of_unique_individuals,
-        min_age: d.min_typical_age.map(u64::from),
-        max_age: d.max_typical_age.map(u64::from),
-        acquisition_start: d.temporal.map(|p| i64::from(p.start.year())),
-        acquisition_end: d.temporal.map(|p| i64::from(p.end.year())),
-        modified: dataset.modified_at.timestamp_micros(),
+        subjects: fields.number_of_unique_individuals,
+        min_age: fields.min_typical_age.map(u64::from),
+        max_age: fields.max_typical_age.map(u64::from),
+        acquisition_start: fields.temporal.map(|p| i64::from(p.start.year())),
+        acquisition_end: fields.temporal.map(|p| i64::from(p.end.year())),
+        modified: record.modified_at.timestamp_micros(),
         summary: serde_json::to_string(&summary).unwrap_or_else(|_| "{}".into()),
     }
 }

@@ -65,13 +65,9 @@ impl IcdCode {
 
     /// This code and every code above it, most specific first: `C34.12` → `C34.12`, `C34.1`, `C34`.
     pub fn with_ancestors(&self) -> Vec<IcdCode> {
-        let mut codes = vec![self.clone()];
-        let mut current = self.0.as_str();
-        while current.len() > 3 {
-            current = current[..current.len() - 1].trim_end_matches('.');
-            codes.push(IcdCode(current.to_owned()));
-        }
-        codes
+        lineage(&self.0)
+            .map(|code| IcdCode(code.to_owned()))
+            .collect()
     }
 
     /// Whether this code is `other` or lies below it.
@@ -91,6 +87,17 @@ impl From<IcdCode> for String {
     fn from(code: IcdCode) -> String {
         code.0
     }
+}
+
+/// `code` and every code above it, most specific first, as text: `C34.12` → `C34.12`, `C34.1`,
+/// `C34`. For codes read without their checks (a stored description the search index reads):
+/// whatever the text, it only ever shortens it.
+pub fn lineage(code: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(code), |current| {
+        let shorter = current.len().saturating_sub(1);
+        (current.len() > 3 && current.is_char_boundary(shorter))
+            .then(|| current[..shorter].trim_end_matches('.'))
+    })
 }
 
 impl fmt::Display for IcdCode {
@@ -118,6 +125,17 @@ mod tests {
             code("C34.12").with_ancestors(),
             [code("C34.12"), code("C34.1"), code("C34")]
         );
+    }
+
+    #[test]
+    fn the_lineage_of_unchecked_text_only_shortens_it() {
+        assert_eq!(
+            lineage("C34.12").collect::<Vec<_>>(),
+            ["C34.12", "C34.1", "C34"]
+        );
+        for text in ["", "C", "C3é", "é.é", "C34..", "...."] {
+            assert!(lineage(text).all(|code| text.starts_with(code)), "{text}");
+        }
     }
 
     #[test]

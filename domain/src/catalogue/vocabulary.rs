@@ -198,8 +198,11 @@ impl LanguageTag {
     }
 
     pub fn english() -> Self {
-        Self("en".into())
+        Self(Self::ENGLISH.into())
     }
+
+    /// English's tag, which every multilingual text has.
+    pub const ENGLISH: &str = "en";
 
     pub fn as_str(&self) -> &str {
         &self.0

@@ -65,9 +65,14 @@ const STEMMED: &[(&str, Language)] = &[
 /// Text in languages without a stemmer is analysed without one.
 const PLAIN: &str = "plain";
 
-/// `text` in `language` (a BCP-47 tag), as a text field's value.
-pub(super) fn tagged(language: &str, text: &str) -> String {
-    format!("{language}{LANGUAGE_MARK}{text}")
+/// `text` in `language` (a BCP-47 tag), as a text field's value, written over `buffer` (one
+/// buffer serves every text of a document).
+pub(super) fn tagged<'b>(buffer: &'b mut String, language: &str, text: &str) -> &'b str {
+    buffer.clear();
+    buffer.push_str(language);
+    buffer.push(LANGUAGE_MARK);
+    buffer.push_str(text);
+    buffer
 }
 
 /// The analyser that text in `language` (a BCP-47 tag) goes through: the code of its stemmer,
