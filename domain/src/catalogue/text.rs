@@ -9,30 +9,49 @@ use crate::ValueError;
 use crate::codes;
 use crate::values::{bidi_controls_refused, is_bidi_control};
 
-/// A trimmed, non-empty text of at most `max` characters without control characters other
-/// than line breaks (which only long texts may hold), nor bidirectional formatting controls.
-fn checked_text(input: &str, max: usize, multiline: bool) -> Result<String, ValueError> {
-    let trimmed = input.trim();
-    if trimmed.is_empty() {
+/// `text` trimmed, if it is non-empty, at most `max` characters long and free of control
+/// characters other than line breaks (which only long texts may hold) and of bidirectional
+/// formatting controls. Trimmed in place: descriptions are read with all their texts checked,
+/// and copying each one again cost as much as checking it.
+fn checked_text(mut text: String, max: usize, multiline: bool) -> Result<String, ValueError> {
+    let end = text.trim_end().len();
+    text.truncate(end);
+    let start = text.len() - text.trim_start().len();
+    text.drain(..start);
+    if text.is_empty() {
         return Err(ValueError::new(codes::REQUIRED, "must not be empty"));
     }
-    if trimmed.chars().count() > max {
+    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
+    // One pass over the characters, or over the bytes when they are all ASCII (most text).
+    let (length, refused_control, bidi) = if text.is_ascii() {
+        let refused = text.bytes().any(|b| !allowed(char::from(b)));
+        (text.len(), refused, false)
+    } else {
+        text.chars()
+            .fold((0, false, false), |(length, control, bidi), c| {
+                (
+                    length + 1,
+                    control || !allowed(c),
+                    bidi || is_bidi_control(c),
+                )
+            })
+    };
+    if length > max {
         return Err(ValueError::new(
             codes::TOO_LONG,
             format!("must be at most {max} characters"),
         ));
     }
-    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
-    if !trimmed.chars().all(allowed) {
+    if refused_control {
         return Err(ValueError::new(
             codes::CONTROL_CHARACTERS,
             "must not contain control characters",
         ));
     }
-    if trimmed.chars().any(is_bidi_control) {
+    if bidi {
         return Err(bidi_controls_refused());
     }
-    Ok(trimmed.to_owned())
+    Ok(text)
 }
 
 /// A single-line text of at most 500 characters (names, labels, keywords).
@@ -44,7 +63,12 @@ impl ShortText {
     pub const MAX_CHARS: usize = 500;
 
     pub fn parse(input: &str) -> Result<Self, ValueError> {
-        checked_text(input, Self::MAX_CHARS, false).map(Self)
+        Self::from_string(input.to_owned())
+    }
+
+    /// [`ShortText::parse`], keeping `text`'s own buffer.
+    pub fn from_string(text: String) -> Result<Self, ValueError> {
+        checked_text(text, Self::MAX_CHARS, false).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -61,7 +85,12 @@ impl LongText {
     pub const MAX_CHARS: usize = 20_000;
 
     pub fn parse(input: &str) -> Result<Self, ValueError> {
-        checked_text(input, Self::MAX_CHARS, true).map(Self)
+        Self::from_string(input.to_owned())
+    }
+
+    /// [`LongText::parse`], keeping `text`'s own buffer.
+    pub fn from_string(text: String) -> Result<Self, ValueError> {
+        checked_text(text, Self::MAX_CHARS, true).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -78,7 +107,7 @@ impl LongText {
 )]
 pub struct LocalizedText(BTreeMap<LanguageTag, LongText>);
 
-crate::text_value!(ShortText, LongText);
+crate::text_value!(from_string: ShortText, LongText);
 
 impl TryFrom<BTreeMap<LanguageTag, LongText>> for LocalizedText {
     type Error = String;
@@ -97,7 +126,7 @@ impl LocalizedText {
     /// Checks that an English text is present, and at most [`crate::limits::LANGUAGES`].
     pub fn new(texts: BTreeMap<LanguageTag, LongText>) -> Result<Self, ValueError> {
         crate::limits::at_most(texts.len(), crate::limits::LANGUAGES)?;
-        if !texts.contains_key(&LanguageTag::english()) {
+        if !texts.contains_key(LanguageTag::ENGLISH) {
             return Err(ValueError::new(
                 codes::ENGLISH_REQUIRED,
                 "must include an English (`en`) text",
@@ -108,7 +137,7 @@ impl LocalizedText {
 
     pub fn english(&self) -> &str {
         self.0
-            .get(&LanguageTag::english())
+            .get(LanguageTag::ENGLISH)
             .map_or("", LongText::as_str)
     }
 
@@ -131,6 +160,26 @@ mod tests {
             LocalizedText::new(german).unwrap_err().code,
             "english_required"
         );
+    }
+
+    proptest::proptest! {
+        /// The one-pass check agrees with the rules read one by one, on ASCII and other text,
+        /// with spaces, line breaks, controls and bidirectional controls mixed in.
+        #[test]
+        fn a_text_is_accepted_exactly_when_each_rule_holds(
+            text in "[ a-z\n\t\u{7}é\u{202E}\u{2003}]{0,12}",
+            multiline in proptest::bool::ANY,
+        ) {
+            let max = 8;
+            let trimmed = text.trim();
+            let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t'));
+            let valid = !trimmed.is_empty()
+                && trimmed.chars().count() <= max
+                && trimmed.chars().all(allowed)
+                && !trimmed.chars().any(crate::values::is_bidi_control);
+            let checked = checked_text(text.clone(), max, multiline);
+            proptest::prop_assert_eq!(checked.as_deref().ok(), valid.then_some(trimmed));
+        }
     }
 
     #[test]

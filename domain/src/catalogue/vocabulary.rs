@@ -169,6 +169,13 @@ const LANGUAGES: &[(&str, &str)] = &[
 #[serde(try_from = "String", into = "String")]
 pub struct LanguageTag(String);
 
+/// Looked up by text in maps keyed by tag (a tag's order is its text's).
+impl std::borrow::Borrow<str> for LanguageTag {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl LanguageTag {
     pub fn parse(input: &str) -> Result<Self, ValueError> {
         let invalid = || {

@@ -158,8 +158,18 @@ impl fmt::Display for Subject {
 
 /// Makes a text value type (a newtype over `String` with a `parse`) read and write itself as a
 /// plain JSON string, checked by `parse` when read, for stored documents and event payloads.
+/// With `from_string:`, the type's `from_string` checks the string read and keeps its buffer.
 #[macro_export]
 macro_rules! text_value {
+    (from_string: $($name:ty),+ $(,)?) => {$(
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, String> {
+                Self::from_string(value).map_err(|e| e.message)
+            }
+        }
+        $crate::text_value!(@into $name);
+    )+};
     ($($name:ty),+ $(,)?) => {$(
         impl TryFrom<String> for $name {
             type Error = String;
@@ -167,13 +177,15 @@ macro_rules! text_value {
                 Self::parse(&value).map_err(|e| e.message)
             }
         }
-
+        $crate::text_value!(@into $name);
+    )+};
+    (@into $name:ty) => {
         impl From<$name> for String {
             fn from(value: $name) -> String {
                 value.0
             }
         }
-    )+};
+    };
 }
 
 /// Declares a closed set of codes as an enum with its wire names, parsing and listing in one
