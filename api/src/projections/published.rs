@@ -66,13 +66,8 @@ impl Publishers {
         Ok(Self(publishers::find_many(conn, ids)?))
     }
 
-    /// The publisher of `dataset`; a dataset whose publisher is gone is a bug (the database
-    /// refuses to delete a publisher with datasets).
-    pub fn of(&self, dataset: &Dataset) -> Result<&Publisher, AppError> {
-        self.get(dataset.details.publisher_id)
-    }
-
-    /// The publisher `id` of a dataset.
+    /// The publisher `id` of a dataset; a dataset whose publisher is gone is a bug (the
+    /// database refuses to delete a publisher with datasets).
     pub fn get(&self, id: PublisherId) -> Result<&Publisher, AppError> {
         self.0
             .get(&id)
