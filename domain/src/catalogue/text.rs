@@ -11,8 +11,8 @@ use crate::values::{bidi_controls_refused, is_bidi_control};
 
 /// `text` trimmed, if it is non-empty, at most `max` characters long and free of control
 /// characters other than line breaks (which only long texts may hold) and of bidirectional
-/// formatting controls. Trimmed in place: descriptions are read with all their texts checked,
-/// and copying each one again cost as much as checking it.
+/// formatting controls. Trimmed in place, so the string read is kept rather than copied:
+/// every text of a description is checked each time the description is read.
 fn checked_text(mut text: String, max: usize, multiline: bool) -> Result<String, ValueError> {
     let end = text.trim_end().len();
     text.truncate(end);
