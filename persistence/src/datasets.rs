@@ -196,11 +196,7 @@ pub fn replace_document(
     id: DatasetId,
     details: &DatasetDetails,
 ) -> Result<(), StoreError> {
-    let document = serde_json::to_string(&DocumentOut {
-        v: DOCUMENT_VERSION,
-        description: details,
-    })
-    .map_err(|e| StoreError::corrupt("dataset", &id.to_string(), e))?;
+    let document = document_of(details)?;
     diesel::update(datasets::table.find(id.to_string()))
         .set((
             datasets::document.eq(document),

@@ -197,7 +197,6 @@ impl ConnectionManager {
                      PRAGMA synchronous = NORMAL;
                      PRAGMA foreign_keys = ON;"
                 ))?;
-                use_wal(&mut conn)?;
                 crate::wal::configure(&mut conn)?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -215,32 +214,6 @@ impl ConnectionManager {
             }
         }
     }
-}
-
-/// Switches the database file to WAL, once: the mode is stored in the file, and switching
-/// needs an exclusive lock that SQLite may refuse at once ("database is locked") while other
-/// connections write, so a connection opened later must not ask again.
-fn use_wal(conn: &mut SqliteConnection) -> Result<(), diesel::result::Error> {
-    #[derive(diesel::QueryableByName)]
-    struct JournalMode {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        journal_mode: String,
-    }
-    let mode = diesel::RunQueryDsl::get_result::<JournalMode>(
-        diesel::sql_query("PRAGMA journal_mode"),
-        conn,
-    )?;
-    if !mode.journal_mode.eq_ignore_ascii_case("wal") {
-        // A new file takes its page size now, before its first page is written (later only
-        // a VACUUM outside WAL changes it). A stored description and its event are ~2.5 KB
-        // each: on 4 KiB pages each row took a page of its own, and a bulk call wrote twice
-        // the bytes it stored (16 KiB pages cut the time a call spends writing by a fifth).
-        conn.batch_execute(
-            "PRAGMA page_size = 16384;
-             PRAGMA journal_mode = WAL;",
-        )?;
-    }
-    Ok(())
 }
 
 /// Watches a connection's queries and marks it lost (and the pool's loss count up) when one
