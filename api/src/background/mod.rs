@@ -72,6 +72,12 @@ pub trait Follower: Send + Sync {
     fn is_ready(&self) -> bool {
         true
     }
+    /// Makes durable what was applied at least `age` ago (`Duration::ZERO`: all of it), for a
+    /// follower that defers that (the search index commits for the next search, not for each
+    /// write). Called every round of the job runner, and with zero when it stops.
+    fn flush(&self, _age: Duration) -> Result<(), AppError> {
+        Ok(())
+    }
 }
 
 /// Work that runs on a schedule.

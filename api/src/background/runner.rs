@@ -21,6 +21,9 @@ use hdab_persistence::now;
 const BATCH: i64 = 2_000;
 /// How often the runner looks for work when nobody nudges it.
 const TICK: Duration = Duration::from_secs(1);
+/// How long a follower may hold what it applied before the runner makes it durable (the
+/// search index's uncommitted changes, when nobody searches).
+const FLUSH_AFTER: Duration = Duration::from_secs(1);
 /// How long a claimed job is held: past this, another process may take it over.
 const LEASE: Duration = Duration::from_secs(600);
 
@@ -245,6 +248,15 @@ impl Runner {
                     tracing::warn!(error = %error, "a job runner round was cancelled");
                 }
             }
+            // What followers still hold would be applied again from the log after a restart;
+            // flushing it now spares that.
+            let runner = Arc::clone(&self);
+            if actix_web::web::block(move || runner.flush(Duration::ZERO))
+                .await
+                .is_err()
+            {
+                tracing::warn!("the followers' last flush was cancelled");
+            }
             tracing::info!("the job runner stopped");
         });
         RunnerHandle {
@@ -268,9 +280,19 @@ impl Runner {
         if let Err(error) = self.catch_up_unless_busy(&mut conn) {
             tracing::warn!(error = %error, "a follower could not catch up; retrying");
         }
+        self.flush(FLUSH_AFTER);
         for job in &self.jobs {
             if let Err(error) = self.run_if_due(&mut conn, job.as_ref()) {
                 tracing::warn!(error = %error, job = job.name(), "could not run a job; retrying");
+            }
+        }
+    }
+
+    /// Flushes every follower of what it applied at least `age` ago.
+    fn flush(&self, age: Duration) {
+        for (follower, _) in &self.followers {
+            if let Err(error) = follower.flush(age) {
+                tracing::warn!(error = %error, follower = follower.name(), "a follower could not flush; retrying");
             }
         }
     }

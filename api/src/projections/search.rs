@@ -159,6 +159,15 @@ impl Follower for Indexer {
         Indexer::is_ready(self)
     }
 
+    /// Commits what searches have not yet made searchable. Left alone during a rebuild, which
+    /// holds the writer and commits when it ends.
+    fn flush(&self, age: Duration) -> Result<(), AppError> {
+        if self.is_ready() {
+            self.index.commit_older_than(age).map_err(store_error)?;
+        }
+        Ok(())
+    }
+
     /// Re-indexes every dataset the batch touched: its own events, and a publisher's update
     /// (its name and trusted status show in its datasets' entries).
     fn apply(&self, conn: &mut DbConnection, batch: &[ChainedEvent]) -> Result<(), AppError> {

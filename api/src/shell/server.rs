@@ -326,6 +326,7 @@ pub fn open_search(settings: &Settings, pool: &hdab_persistence::Pool) -> anyhow
         Freshness::UpTo(seq) if seq <= head => {
             let indexer = Indexer::new(index);
             crate::background::catch_up(&indexer, &mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            indexer.index.commit_older_than(Duration::ZERO)?;
             tracing::info!(
                 datasets = indexer.index.len(),
                 from_event = seq,

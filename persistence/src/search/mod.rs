@@ -4,6 +4,10 @@
 //! commit payload the last event-log sequence number it reflects, catches up by tailing the
 //! log, and is rebuilt from the database when missing or built by another schema version.
 //!
+//! Changes wait in a queue (`queue`) until the first search after them commits them, so
+//! writers never wait for a commit and a search still finds every write acknowledged before
+//! it began.
+//!
 //! Facet counts are disjunctive (each dimension counted with every *other* filter applied,
 //! which is what a user would get by relaxing that filter). They are counted on bitmaps kept
 //! per segment (`facets`): each value's documents intersected with the documents passing the
@@ -15,6 +19,7 @@ mod dimension;
 mod dimension_values;
 mod facets;
 mod query_text;
+mod queue;
 mod schema;
 mod term_docs;
 mod text;
@@ -23,8 +28,9 @@ pub use dimension::{Dimension, Filters};
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering as AtomicOrdering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use tantivy::merge_policy::LogMergePolicy;
 use tantivy::query::EnableScoring;
@@ -33,10 +39,14 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 use collect::{Matched, answer_segment};
 use facets::FacetCache;
+use queue::{Operation, Queue, Taken};
 use schema::{Fields, SCHEMA_VERSION, build_schema, register_analyzers};
 use text::TextQueries;
 
 const WRITER_MEMORY_BYTES: usize = 100_000_000;
+/// Queued changes past which the writer commits at once rather than at the next search: one
+/// bulk call's worth, so that no search waits for a commit of more.
+const COMMIT_AT_CHANGES: usize = 1_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -46,6 +56,10 @@ pub enum SearchError {
     Io(#[from] std::io::Error),
     #[error("cannot open the search index directory {path}: {reason}")]
     Directory { path: String, reason: String },
+    /// The writes a search must see could not be committed (the disk full or failing): the
+    /// search cannot be answered now, and the next one tries again.
+    #[error("the search index could not commit the latest writes: {0}")]
+    Uncommitted(Box<SearchError>),
 }
 
 /// What the index holds about one published dataset.
@@ -126,9 +140,10 @@ pub enum Change {
     Remove(u128),
 }
 
-/// Merges small segments sooner than tantivy's default (eight of a size): the index commits
-/// after every write that touches the catalogue, and a few thousand publishes left 8–16
-/// segments, each searched on its own (a fifth slower, and seven times the memory).
+/// Merges small segments sooner than tantivy's default (eight of a size): when writes and
+/// searches alternate, the index commits for nearly every write, and a few thousand
+/// publishes left 8–16 segments, each searched on its own (a fifth slower, and seven times
+/// the memory).
 fn merge_policy() -> LogMergePolicy {
     let mut policy = LogMergePolicy::default();
     policy.set_min_num_segments(4);
@@ -139,7 +154,13 @@ fn merge_policy() -> LogMergePolicy {
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
+    /// Held by a commit (and a rebuild) from start to end.
     writer: Mutex<IndexWriter>,
+    queue: Mutex<Queue>,
+    /// How many batches of changes were ever queued, and how many of those the last commit
+    /// holds: a search commits unless every batch queued before it began is committed.
+    queued: AtomicU64,
+    committed: AtomicU64,
     fields: Fields,
     text_queries: TextQueries,
     /// The last event-log sequence number the index reflects.
@@ -211,8 +232,8 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         // One indexing thread: a commit then writes one segment rather than one per thread, and
-        // a publish waits for its commit (publishing 8 clients: 127 → 186/s). A rebuild is no
-        // slower, as reading and decoding the datasets keeps the one thread busy enough.
+        // a search waits for the commit of the writes before it. A rebuild is no slower, as
+        // reading and decoding the datasets keeps the one thread busy enough.
         let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
         writer.set_merge_policy(Box::new(merge_policy()));
         let text_queries = TextQueries::new(fields.text());
@@ -221,6 +242,9 @@ impl SearchIndex {
             index,
             reader,
             writer: Mutex::new(writer),
+            queue: Mutex::default(),
+            queued: AtomicU64::new(0),
+            committed: AtomicU64::new(0),
             text_queries,
             fields,
             applied_seq: AtomicI64::new(0),
@@ -228,19 +252,92 @@ impl SearchIndex {
         })
     }
 
-    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
-        self.writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn writer(&self) -> MutexGuard<'_, IndexWriter> {
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Commits what `writer` holds as reflecting the log up to `seq`, and makes it searchable.
     fn commit(&self, writer: &mut IndexWriter, seq: i64) -> Result<(), SearchError> {
         let mut commit = writer.prepare_commit()?;
         commit.set_payload(&format!("{SCHEMA_VERSION} {seq}"));
         commit.commit()?;
-        self.reload()?;
-        self.applied_seq.store(seq, AtomicOrdering::SeqCst);
+        self.reload()
+    }
+
+    /// Commits the queued changes, if any, with `writer` held.
+    fn commit_queue(&self, writer: &mut IndexWriter) -> Result<(), SearchError> {
+        let (taken, batches) = {
+            let mut queue = self.queue();
+            (queue.take(), self.queued.load(AtomicOrdering::Acquire))
+        };
+        if let Some(Taken { operations, seq }) = taken {
+            if let Err(error) = self.write_and_commit(writer, operations, seq) {
+                self.queue().retry(seq);
+                return Err(error);
+            }
+            self.queue().committed();
+        }
+        // Released after the reload: a search that finds its changes committed reads them.
+        self.committed.store(batches, AtomicOrdering::Release);
         Ok(())
+    }
+
+    fn write_and_commit(
+        &self,
+        writer: &mut IndexWriter,
+        operations: Vec<Operation>,
+        seq: i64,
+    ) -> Result<(), SearchError> {
+        for operation in operations {
+            match operation {
+                Operation::Put { key, document } => {
+                    writer.delete_term(key);
+                    writer.add_document(document)?;
+                }
+                Operation::Remove { key } => {
+                    writer.delete_term(key);
+                }
+            }
+        }
+        self.commit(writer, seq)
+    }
+
+    /// Whether changes wait that the next search must first commit.
+    pub fn awaits_commit(&self) -> bool {
+        self.committed.load(AtomicOrdering::Acquire) < self.queued.load(AtomicOrdering::Acquire)
+    }
+
+    /// Commits the changes queued before the search calling this began, unless a commit
+    /// already holds them: every write acknowledged before a search began is then found by it
+    /// (a writer has queued its changes before it answers). One commit serves every search
+    /// waiting for it.
+    fn commit_for_search(&self) -> Result<(), SearchError> {
+        let wanted = self.queued.load(AtomicOrdering::Acquire);
+        if self.committed.load(AtomicOrdering::Acquire) >= wanted {
+            return Ok(());
+        }
+        let mut writer = self.writer();
+        if self.committed.load(AtomicOrdering::Acquire) < wanted {
+            self.commit_queue(&mut writer)
+                .map_err(|error| SearchError::Uncommitted(Box::new(error)))?;
+        }
+        Ok(())
+    }
+
+    /// Commits the queued changes if the oldest has waited at least `age` (`Duration::ZERO`:
+    /// whenever any wait), so that the index on disk keeps up with the log even when nobody
+    /// searches. Says whether it committed.
+    pub fn commit_older_than(&self, age: Duration) -> Result<bool, SearchError> {
+        if self.queue().waited().is_none_or(|waited| waited < age) {
+            return Ok(false);
+        }
+        let mut writer = self.writer();
+        self.commit_queue(&mut writer)?;
+        Ok(true)
     }
 
     fn reload(&self) -> Result<(), SearchError> {
@@ -254,6 +351,8 @@ impl SearchIndex {
     pub fn begin_rebuild(&self) -> Result<Rebuild<'_>, SearchError> {
         let writer = self.writer();
         writer.delete_all_documents()?;
+        // Queued changes go too: the rebuild reads every dataset as it is now.
+        self.queue().clear();
         Ok(Rebuild {
             search: self,
             writer,
@@ -261,39 +360,57 @@ impl SearchIndex {
         })
     }
 
-    /// Applies `changes` and records that the index reflects the log up to `seq`; searches
-    /// see the changes when this returns.
+    /// Applies `changes` and records that the index reflects the log up to `seq`: every search
+    /// that begins after this returns finds them.
     pub fn apply(&self, changes: &[Change], seq: i64) -> Result<(), SearchError> {
-        // Events that change nothing here (applications, permits, ...) only move the cursor:
-        // a commit costs a disk sync, and writes that do not touch the catalogue must not wait
-        // for one. The committed cursor lags until the next catalogue change; after a restart
-        // the index reads those events again and skips them again.
+        // Events that change nothing here (applications, permits, ...) only move the cursor.
+        // The committed cursor lags until the next catalogue change; after a restart the index
+        // reads those events again and skips them again.
         if changes.is_empty() {
             self.applied_seq.fetch_max(seq, AtomicOrdering::SeqCst);
             return Ok(());
         }
-        let mut writer = self.writer();
-        for change in changes {
-            match change {
-                Change::Upsert(dataset) => {
-                    writer.delete_term(self.fields.key_term(dataset.id));
-                    writer.add_document(self.fields.document(dataset))?;
-                }
-                Change::Remove(id) => {
-                    writer.delete_term(self.fields.key_term(*id));
-                }
-            }
+        // Made into documents before the queue is locked: writers do this side by side.
+        let operations = changes
+            .iter()
+            .map(|change| match change {
+                Change::Upsert(dataset) => Operation::Put {
+                    key: self.fields.key_term(dataset.id),
+                    document: self.fields.document(dataset),
+                },
+                Change::Remove(id) => Operation::Remove {
+                    key: self.fields.key_term(*id),
+                },
+            })
+            .collect();
+        let added = changes.iter().filter_map(|change| match change {
+            Change::Upsert(dataset) => Some(dataset.id),
+            Change::Remove(_) => None,
+        });
+        let waiting = {
+            let mut queue = self.queue();
+            let waiting = queue.push(operations, added, seq);
+            self.queued.fetch_add(1, AtomicOrdering::Release);
+            waiting
+        };
+        self.applied_seq.fetch_max(seq, AtomicOrdering::SeqCst);
+        if waiting >= COMMIT_AT_CHANGES {
+            let mut writer = self.writer();
+            self.commit_queue(&mut writer)?;
         }
-        self.commit(&mut writer, seq)
+        Ok(())
     }
 
-    /// Whether the index may hold the dataset `id` (a deleted entry not yet merged away counts
-    /// too): a removal of anything else changes nothing, and need not cost a commit.
+    /// Whether the index may hold the dataset `id`, committed or queued (a deleted entry not
+    /// yet merged away counts too): a removal of anything else changes nothing, and need not
+    /// make the next search commit.
     pub fn may_hold(&self, id: u128) -> bool {
-        self.reader
-            .searcher()
-            .doc_freq(&self.fields.key_term(id))
-            .map_or(true, |count| count > 0)
+        self.queue().adds(id)
+            || self
+                .reader
+                .searcher()
+                .doc_freq(&self.fields.key_term(id))
+                .map_or(true, |count| count > 0)
     }
 
     /// The last event-log sequence number the index reflects.
@@ -301,7 +418,7 @@ impl SearchIndex {
         self.applied_seq.load(AtomicOrdering::SeqCst)
     }
 
-    /// How many datasets are indexed.
+    /// How many datasets are indexed, as of the last commit.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
@@ -311,6 +428,7 @@ impl SearchIndex {
     }
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        self.commit_for_search()?;
         let searcher = self.reader.searcher();
         let facets = self.facets.of(&searcher)?;
         let parts = request
@@ -386,7 +504,7 @@ impl SearchIndex {
 /// A rebuild in progress; holds the index writer until finished.
 pub struct Rebuild<'a> {
     search: &'a SearchIndex,
-    writer: std::sync::MutexGuard<'a, IndexWriter>,
+    writer: MutexGuard<'a, IndexWriter>,
     count: usize,
 }
 
@@ -403,6 +521,9 @@ impl Rebuild<'_> {
     /// Returns how many datasets were indexed.
     pub fn finish(mut self, seq: i64) -> Result<usize, SearchError> {
         self.search.commit(&mut self.writer, seq)?;
+        self.search.applied_seq.store(seq, AtomicOrdering::SeqCst);
+        let queued = self.search.queued.load(AtomicOrdering::Acquire);
+        self.search.committed.store(queued, AtomicOrdering::Release);
         let segments = self.search.index.searchable_segment_ids()?;
         if segments.len() > 1 {
             self.writer.merge(&segments).wait()?;

@@ -191,6 +191,16 @@ pub struct Probe {
     pub token: Option<String>,
     pub accept: Option<&'static str>,
     pub body: Option<Arc<str>>,
+    /// A read sent once the request succeeded, as part of it: it fails the probe unless it
+    /// finds the text (a search that must find what the request just wrote).
+    pub then_find: Option<Arc<FollowUp>>,
+}
+
+/// A GET whose answer must contain `text`.
+#[derive(Debug)]
+pub struct FollowUp {
+    pub url: String,
+    pub text: String,
 }
 
 impl Probe {
@@ -200,6 +210,7 @@ impl Probe {
             token: None,
             accept: None,
             body: None,
+            then_find: None,
         }
     }
 
@@ -319,15 +330,36 @@ async fn one_client(
             request = request.header("Accept", accept);
         }
         let sent = Instant::now();
-        match request.send().await {
-            Ok(response) if response.status().is_success() => {
-                let _ = response.bytes().await;
-                latencies.push(sent.elapsed().as_micros() as u64);
-            }
-            _ => errors += 1,
+        let succeeded = match request.send().await {
+            Ok(response) if response.status().is_success() => response.bytes().await.is_ok(),
+            _ => false,
+        };
+        let found = match (&probe.then_find, succeeded) {
+            (Some(follow_up), true) => finds(client, follow_up, probe.token.as_deref()).await,
+            (_, succeeded) => succeeded,
+        };
+        if found {
+            latencies.push(sent.elapsed().as_micros() as u64);
+        } else {
+            errors += 1;
         }
     }
     (latencies, errors)
+}
+
+/// Whether `follow_up`'s GET succeeds and its answer contains its text.
+async fn finds(client: &reqwest::Client, follow_up: &FollowUp, token: Option<&str>) -> bool {
+    let mut request = client.get(&follow_up.url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    match request.send().await {
+        Ok(response) if response.status().is_success() => response
+            .text()
+            .await
+            .is_ok_and(|body| body.contains(&follow_up.text)),
+        _ => false,
+    }
 }
 
 /// The latencies and errors of `workers`, sorted, over the time since `started`.
