@@ -25,7 +25,7 @@ fn index_with_two_datasets() -> SearchIndex {
     index
 }
 
-fn request(text: &str) -> SearchRequest {
+pub(super) fn request(text: &str) -> SearchRequest {
     SearchRequest {
         text: Some(text.to_owned()),
         filters: Filters::default(),
@@ -205,7 +205,7 @@ fn a_removed_dataset_is_not_found_by_a_frequent_word() {
 }
 
 /// Four imaging collections, ids 1 to 4, modified in id order.
-fn index_with_four_collections() -> SearchIndex {
+pub(super) fn index_with_four_collections() -> SearchIndex {
     let collection = |id: u128, modality: &str, country: &str, subjects: u64| IndexedDataset {
         id,
         titles: vec![("en".into(), format!("Collection {id}"))],
@@ -235,7 +235,7 @@ fn index_with_four_collections() -> SearchIndex {
     index
 }
 
-fn browse(filters: Filters) -> SearchRequest {
+pub(super) fn browse(filters: Filters) -> SearchRequest {
     SearchRequest {
         text: None,
         filters,
@@ -245,7 +245,7 @@ fn browse(filters: Filters) -> SearchRequest {
     }
 }
 
-fn ids(results: &SearchResults) -> Vec<u128> {
+pub(super) fn ids(results: &SearchResults) -> Vec<u128> {
     results.hits.iter().map(|hit| hit.id).collect()
 }
 
@@ -336,58 +336,6 @@ fn a_removed_dataset_is_no_longer_found() {
     let results = index.search(&browse(Filters::default())).unwrap();
     assert_eq!(ids(&results), [4, 2, 1]);
     assert_eq!(index.applied_seq(), 5);
-}
-
-#[test]
-fn a_change_waits_for_the_next_search_which_commits_it_and_finds_it() {
-    let index = index_with_four_collections();
-    index.commit_older_than(Duration::ZERO).unwrap();
-    index.apply(&[Change::Remove(3)], 5).unwrap();
-    assert!(index.awaits_commit());
-    assert_eq!(index.len(), 4, "not committed by the write");
-    let results = index.search(&browse(Filters::default())).unwrap();
-    assert_eq!(ids(&results), [4, 2, 1]);
-    assert!(!index.awaits_commit());
-}
-
-#[test]
-fn a_dataset_added_and_removed_before_any_commit_is_not_found() {
-    let index = index_with_four_collections();
-    let added = IndexedDataset {
-        id: 9,
-        titles: vec![("en".into(), "Sarcoma registry".into())],
-        summary: "{}".into(),
-        ..IndexedDataset::default()
-    };
-    index.apply(&[Change::Upsert(Box::new(added))], 5).unwrap();
-    // Only in the queue, yet its removal must not be skipped as a removal of nothing.
-    assert!(index.may_hold(9));
-    index.apply(&[Change::Remove(9)], 6).unwrap();
-    assert_eq!(index.search(&request("sarcoma")).unwrap().total, 0);
-}
-
-#[test]
-fn the_runner_commits_what_waited_and_a_reopened_index_holds_it() {
-    let dir = tempfile::tempdir().unwrap();
-    {
-        let (index, freshness) = SearchIndex::open(dir.path()).unwrap();
-        assert_eq!(freshness, Freshness::NeedsRebuild);
-        let dataset = IndexedDataset {
-            id: 1,
-            titles: vec![("en".into(), "Lung cancer screening".into())],
-            summary: "{}".into(),
-            ..IndexedDataset::default()
-        };
-        index
-            .apply(&[Change::Upsert(Box::new(dataset))], 7)
-            .unwrap();
-        assert!(!index.commit_older_than(Duration::from_secs(3600)).unwrap());
-        assert!(index.commit_older_than(Duration::ZERO).unwrap());
-        assert!(!index.awaits_commit());
-    }
-    let (reopened, freshness) = SearchIndex::open(dir.path()).unwrap();
-    assert_eq!(freshness, Freshness::UpTo(7));
-    assert_eq!(reopened.search(&request("lung")).unwrap().total, 1);
 }
 
 /// A dataset of the model catalogue below: few values, so that filters and ties are common.
