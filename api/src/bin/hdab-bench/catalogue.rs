@@ -2,10 +2,10 @@
 //!
 //! Seeds a fresh data directory with synthetic datasets, times the search index build, starts
 //! the release `hdab` beside this binary and loads it over HTTP with every shape of request a
-//! catalogue portal sends (`shapes`: full text with filters, filters only, the landing page
-//! with no text and no filter, a dataset by id, a Turtle catalogue page), each as many
-//! distinct requests, one client and then 32 concurrent clients, beside the trivial endpoint
-//! in the same run as the ceiling; then times the full Turtle export.
+//! catalogue portal sends (`shapes`: full text with filters, a quoted phrase, filters only,
+//! the landing page with no text and no filter, a dataset by id, a Turtle catalogue page),
+//! each as many distinct requests, one client and then 32 concurrent clients, beside the
+//! trivial endpoint in the same run as the ceiling; then times the full Turtle export.
 //!
 //!     cargo build --release && target/release/hdab-bench --datasets 100000
 
@@ -63,6 +63,7 @@ pub fn bench(args: &Args) -> anyhow::Result<()> {
         let (by_id, pages) = shapes::reads(&base, &client).await?;
         let searches = [
             shapes::text_searches(&base),
+            shapes::phrase_searches(&base),
             shapes::filter_searches(&base),
             shapes::landing_pages(&base),
         ];

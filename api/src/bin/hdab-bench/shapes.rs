@@ -36,6 +36,29 @@ pub fn text_searches(base: &str) -> Shape {
     }
 }
 
+/// A quoted phrase, as someone types a condition's name in their language: every name of
+/// several words, ranked by relevance and by date, without filters.
+pub fn phrase_searches(base: &str) -> Shape {
+    let phrases = CANCERS
+        .iter()
+        .flat_map(|(_, names, _, _)| names.iter())
+        .filter(|name| name.contains(' '));
+    let probes = phrases
+        .flat_map(|name| {
+            ["relevance", "modified"].map(|sort| {
+                Probe::get(format!(
+                    "{base}/api/v1/datasets?q={}&sort={sort}",
+                    encode(&format!("\"{name}\""))
+                ))
+            })
+        })
+        .collect();
+    Shape {
+        name: "quoted phrase",
+        probes,
+    }
+}
+
 /// Filters only, as a click on a facet sends them: a condition and a modality, or a country
 /// and an access right.
 pub fn filter_searches(base: &str) -> Shape {
