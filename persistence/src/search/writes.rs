@@ -32,12 +32,13 @@ impl SearchIndex {
         self.reload()
     }
 
-    /// Commits the queued changes, if any, with `writer` held.
-    fn commit_queue(&self, writer: &mut IndexWriter) -> Result<(), SearchError> {
+    /// Commits the queued changes, if any, with `writer` held; says whether there were any.
+    fn commit_queue(&self, writer: &mut IndexWriter) -> Result<bool, SearchError> {
         let (taken, batches) = {
             let mut queue = self.queue();
             (queue.take(), self.queued.load(AtomicOrdering::Acquire))
         };
+        let committed = taken.is_some();
         if let Some(Taken { operations, seq }) = taken {
             if let Err(error) = self.write_and_commit(writer, operations, seq) {
                 self.queue().retry(seq);
@@ -47,7 +48,7 @@ impl SearchIndex {
         }
         // Released after the reload: a search that finds its changes committed reads them.
         self.committed.store(batches, AtomicOrdering::Release);
-        Ok(())
+        Ok(committed)
     }
 
     fn write_and_commit(
@@ -94,14 +95,13 @@ impl SearchIndex {
 
     /// Commits the queued changes if the oldest has waited at least `age` (`Duration::ZERO`:
     /// whenever any wait), so that the index on disk keeps up with the log even when nobody
-    /// searches. Says whether it committed.
+    /// searches. Says whether it committed (a search may have committed the queue first).
     pub fn commit_older_than(&self, age: Duration) -> Result<bool, SearchError> {
         if self.queue().waited().is_none_or(|waited| waited < age) {
             return Ok(false);
         }
         let mut writer = self.writer();
-        self.commit_queue(&mut writer)?;
-        Ok(true)
+        self.commit_queue(&mut writer)
     }
 
     fn reload(&self) -> Result<(), SearchError> {
