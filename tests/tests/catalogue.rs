@@ -124,6 +124,10 @@ async fn a_holder_drafts_publishes_and_withdraws_its_dataset(db: TestDatabase) {
         "Art 60 re-confirmation"
     );
     assert_eq!(confirmed["stale"], false);
+    assert_eq!(
+        confirmed["metadata"], created["metadata"],
+        "publishing, withdrawing and confirming leave the description as it was"
+    );
 }
 
 async fn a_data_holder_cannot_touch_another_publishers_datasets(db: TestDatabase) {

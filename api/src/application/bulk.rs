@@ -316,7 +316,10 @@ pub(super) fn upsert_one(
     }
     if next.status != DatasetStatus::Published {
         let (published, event) = next.change_status(Lifecycle::Publish, now)?;
-        updated_under_lock(datasets::update(tx, &published, next.version)?, "dataset")?;
+        updated_under_lock(
+            datasets::update_lifecycle(tx, &published, next.version)?,
+            "dataset",
+        )?;
         record(tx, actor, now, &event)?;
     }
     Ok(BulkOutcome::Updated(current.id))
@@ -339,7 +342,7 @@ pub(super) fn withdraw_one(
     }
     let (withdrawn, event) = current.change_status(Lifecycle::Withdraw, now)?;
     updated_under_lock(
-        datasets::update(tx, &withdrawn, current.version)?,
+        datasets::update_lifecycle(tx, &withdrawn, current.version)?,
         "dataset",
     )?;
     record(tx, caller.subject.as_str(), now, &event)?;

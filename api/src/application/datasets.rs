@@ -10,7 +10,7 @@ use hdab_domain::event::Event;
 use hdab_domain::ids::{CommitteeId, DatasetId, PublisherId};
 use hdab_domain::version::Precondition;
 use hdab_domain::{FieldErrors, ValueError};
-use hdab_persistence::{DbConnection, committees, datasets, events, publishers};
+use hdab_persistence::{DbConnection, StoreError, committees, datasets, events, publishers};
 
 use super::{AppError, record, updated_under_lock};
 
@@ -87,14 +87,19 @@ pub(super) fn committee_serves(
     Ok(errors.finish()?)
 }
 
-/// Stores a changed dataset and records its event.
+/// How a change is stored: [`datasets::update`] for a new description,
+/// [`datasets::update_lifecycle`] for a new status or date only.
+type Store = fn(&mut DbConnection, &Dataset, i64) -> Result<bool, StoreError>;
+
+/// Stores a changed dataset with `store` and records its event.
 fn save_change(
     tx: &mut DbConnection,
     actor: &str,
     now: DateTime<Utc>,
     (next, event): (Dataset, Event),
+    store: Store,
 ) -> Result<Dataset, AppError> {
-    updated_under_lock(datasets::update(tx, &next, next.version - 1)?, "dataset")?;
+    updated_under_lock(store(tx, &next, next.version - 1)?, "dataset")?;
     record(tx, actor, now, &event)?;
     Ok(next)
 }
@@ -150,7 +155,7 @@ pub fn replace(
         let current = load_own(tx, caller, id)?;
         let change = current.replace(details, precondition, now)?;
         check_references(tx, caller, &change.0.details)?;
-        save_change(tx, caller.subject.as_str(), now, change)
+        save_change(tx, caller.subject.as_str(), now, change, datasets::update)
     })
 }
 
@@ -164,7 +169,13 @@ pub fn change_status(
 ) -> Result<Dataset, AppError> {
     events::write(conn, |tx| {
         let change = load_own(tx, caller, id)?.change_status(action, now)?;
-        save_change(tx, caller.subject.as_str(), now, change)
+        save_change(
+            tx,
+            caller.subject.as_str(),
+            now,
+            change,
+            datasets::update_lifecycle,
+        )
     })
 }
 
@@ -177,6 +188,12 @@ pub fn confirm(
 ) -> Result<Dataset, AppError> {
     events::write(conn, |tx| {
         let change = load_own(tx, caller, id)?.confirm(now);
-        save_change(tx, caller.subject.as_str(), now, change)
+        save_change(
+            tx,
+            caller.subject.as_str(),
+            now,
+            change,
+            datasets::update_lifecycle,
+        )
     })
 }
