@@ -136,6 +136,38 @@ fn a_description_read_back_from_rdf_is_the_description_written() {
     }
 }
 
+#[test]
+fn a_page_states_each_subject_once_and_each_shared_type_once() {
+    let first = glioma();
+    let mut second = glioma();
+    second.id = DatasetId::from_uuid(Uuid::from_u128(8));
+    let mut page = identity().describe(&first);
+    page.extend(identity().describe(&second));
+    let mut out = serializer(RdfSyntax::Turtle, Vec::new());
+    page.write(&mut out).unwrap();
+    let text = String::from_utf8(out.finish().unwrap()).unwrap();
+
+    let statements: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.starts_with('\t') && !line.starts_with("@prefix"))
+        .collect();
+    let subjects: std::collections::HashSet<&str> = statements
+        .iter()
+        .map(|line| line.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(subjects.len(), statements.len(), "one statement a subject");
+    let legislation = format!("<{EHDS_ELI}> a ");
+    assert_eq!(text.matches(&legislation).count(), 1, "one type triple");
+
+    let mut both = graph(&first);
+    both.extend(graph(&second).iter());
+    let mut read = Graph::new();
+    for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(text.as_bytes()) {
+        read.insert(quad.unwrap().as_ref());
+    }
+    assert_eq!(read, both, "the same graph as each description written alone");
+}
+
 /// Every array of `value`, at any depth, sorted by its items' text.
 fn sorted(value: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;

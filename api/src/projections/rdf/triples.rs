@@ -7,6 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use oxrdf::vocab::{rdf, xsd};
 use oxrdf::{Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, TripleRef};
 use oxrdfio::WriterQuadSerializer;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Collects triples about one resource tree. Predicates are vocabulary constants, kept as
 /// references: an owned predicate was an allocation and a copy for every triple of a page.
@@ -128,10 +129,38 @@ impl Triples {
         self.0.extend(other.0);
     }
 
+    /// How many triples there are (repeats included).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Writes the triples grouped by subject, in the order the subjects first appear, and
+    /// each `rdf:type` triple once. A catalogue page comes back to a dataset after every node
+    /// it links to, and its hundred datasets type the same vocabulary terms
+    /// (`authority:language/ENG a dct:LinguisticSystem`) a hundred times: written as built, a
+    /// page repeated a subject in 2,844 of its 3,400 statements and was a third larger.
     pub fn write<W: Write>(&self, out: &mut WriterQuadSerializer<W>) -> std::io::Result<()> {
-        self.0
-            .iter()
-            .try_for_each(|(s, p, o)| out.serialize_triple(TripleRef::new(s, *p, o)))
+        let mut group_of: FxHashMap<&NamedOrBlankNode, usize> =
+            FxHashMap::with_capacity_and_hasher(self.0.len() / 2, Default::default());
+        let mut typed = FxHashSet::default();
+        let mut order = Vec::with_capacity(self.0.len());
+        for (position, (subject, predicate, object)) in self.0.iter().enumerate() {
+            if *predicate == rdf::TYPE && !typed.insert((subject, object)) {
+                continue;
+            }
+            let next_group = group_of.len();
+            let group = *group_of.entry(subject).or_insert(next_group);
+            order.push((group, position));
+        }
+        order.sort_unstable();
+        order.into_iter().try_for_each(|(_, position)| {
+            let (s, p, o) = &self.0[position];
+            out.serialize_triple(TripleRef::new(s, *p, o))
+        })
     }
 }
 
