@@ -165,7 +165,10 @@ fn a_page_states_each_subject_once_and_each_shared_type_once() {
     for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(text.as_bytes()) {
         read.insert(quad.unwrap().as_ref());
     }
-    assert_eq!(read, both, "the same graph as each description written alone");
+    assert_eq!(
+        read, both,
+        "the same graph as each description written alone"
+    );
 }
 
 /// Every array of `value`, at any depth, sorted by its items' text.
