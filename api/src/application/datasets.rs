@@ -91,16 +91,16 @@ pub(super) fn committee_serves(
 /// [`datasets::update_lifecycle`] for a new status or date only.
 type Store = fn(&mut DbConnection, &Dataset, i64) -> Result<bool, StoreError>;
 
-/// Stores a changed dataset with `store` and records its event.
+/// Stores a changed dataset with `store` and records its event as the caller's.
 fn save_change(
     tx: &mut DbConnection,
-    actor: &str,
+    caller: &Principal,
     now: DateTime<Utc>,
     (next, event): (Dataset, Event),
     store: Store,
 ) -> Result<Dataset, AppError> {
     updated_under_lock(store(tx, &next, next.version - 1)?, "dataset")?;
-    record(tx, actor, now, &event)?;
+    record(tx, caller.subject.as_str(), now, &event)?;
     Ok(next)
 }
 
@@ -155,7 +155,7 @@ pub fn replace(
         let current = load_own(tx, caller, id)?;
         let change = current.replace(details, precondition, now)?;
         check_references(tx, caller, &change.0.details)?;
-        save_change(tx, caller.subject.as_str(), now, change, datasets::update)
+        save_change(tx, caller, now, change, datasets::update)
     })
 }
 
@@ -169,13 +169,7 @@ pub fn change_status(
 ) -> Result<Dataset, AppError> {
     events::write(conn, |tx| {
         let change = load_own(tx, caller, id)?.change_status(action, now)?;
-        save_change(
-            tx,
-            caller.subject.as_str(),
-            now,
-            change,
-            datasets::update_lifecycle,
-        )
+        save_change(tx, caller, now, change, datasets::update_lifecycle)
     })
 }
 
@@ -188,12 +182,6 @@ pub fn confirm(
 ) -> Result<Dataset, AppError> {
     events::write(conn, |tx| {
         let change = load_own(tx, caller, id)?.confirm(now);
-        save_change(
-            tx,
-            caller.subject.as_str(),
-            now,
-            change,
-            datasets::update_lifecycle,
-        )
+        save_change(tx, caller, now, change, datasets::update_lifecycle)
     })
 }
