@@ -222,7 +222,8 @@ pub fn rdf_response(
     triples: &rdf::Triples,
     last_modified: DateTime<Utc>,
 ) -> Result<HttpResponse, ApiError> {
-    // About 80 bytes a triple in Turtle: growing the buffer by doubling was 5% of a page.
+    // Turtle takes 60–80 bytes a triple (less since a page states each subject once): growing
+    // the buffer by doubling was 5% of a page.
     let mut out = rdf::serializer(syntax, Vec::with_capacity(triples.len() * 80));
     triples.write(&mut out).map_err(ApiError::internal)?;
     let body = out.finish().map_err(ApiError::internal)?;
