@@ -13,7 +13,7 @@ use super::text::{Multilingual, TOKENIZER, TextFields, analysis_of, tagged};
 use super::{Dimension, IndexedDataset, SearchError};
 
 /// Bumped whenever the schema or analysis changes: an index of another version is rebuilt.
-pub(super) const SCHEMA_VERSION: &str = "hdab-search-4";
+pub(super) const SCHEMA_VERSION: &str = "hdab-search-5";
 
 pub(super) fn build_schema() -> Schema {
     let mut schema = Schema::builder();

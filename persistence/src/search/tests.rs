@@ -195,6 +195,59 @@ fn a_word_is_analysed_as_each_language_of_the_catalogue() {
     assert_eq!(index.search(&request("\"cancer lung\"")).unwrap().total, 0);
 }
 
+/// Datasets with one title each, ids from 1, in French.
+fn index_with_titles(titles: &[&[&str]]) -> SearchIndex {
+    let index = SearchIndex::in_memory().unwrap();
+    let changes: Vec<Change> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, titles)| {
+            Change::Upsert(Box::new(IndexedDataset {
+                id: i as u128 + 1,
+                titles: titles
+                    .iter()
+                    .map(|t| ("fr".into(), t.to_string()))
+                    .collect(),
+                publisher: "p".into(),
+                access_rights: "PUBLIC".into(),
+                duo_permission: "GRU".into(),
+                summary: "{}".into(),
+                ..IndexedDataset::default()
+            }))
+        })
+        .collect();
+    index.apply(&changes, 1).unwrap();
+    index
+}
+
+#[test]
+fn a_phrase_of_several_words_matches_them_together_and_in_order_only() {
+    let index = index_with_titles(&[
+        &["Cancer du poumon, cohorte de Lyon"],
+        &["Cancer de la vessie et du poumon"],
+        &["Poumon du cancer"],
+        &["Cohorte de Lyon: cancer", "du poumon"],
+        &["Tumeurs: cancer de la prostate"],
+        &["Cohorte 12 de Lyon"],
+    ]);
+    let found = |text: &str| ids(&index.search(&request(text)).unwrap());
+    assert_eq!(found("\"cancer du poumon\""), [1]);
+    assert_eq!(
+        found("\"Cohortes de Lyon\"").len(),
+        2,
+        "stemmed as the text was"
+    );
+    assert_eq!(found("\"du poumon\"").len(), 3);
+    assert_eq!(found("\"cancer de la prostate\""), [5]);
+    assert_eq!(found("\"cancer de la vessie et du poumon\""), [2]);
+    assert!(found("\"cancer de la poumon\"").is_empty());
+    // Numbers are not paired, and still found in phrases.
+    assert_eq!(found("\"cohorte 12 de lyon\""), [6]);
+    assert_eq!(found("\"12 de\""), [6]);
+    // Two titles are two texts: a phrase does not run from one into the next.
+    assert!(found("\"lyon cancer du poumon\"").is_empty());
+}
+
 #[test]
 fn a_removed_dataset_is_not_found_by_a_frequent_word() {
     let index = index_with_a_word_in_every_dataset();

@@ -4,7 +4,8 @@
 //! (`Multilingual`) analyses it with that language's stemmer. A search word is analysed by
 //! every language's analyser and matches any of the distinct terms that come out: "Tumeurs"
 //! finds French text through the French stemmer, and "cancer" is one or two posting lists
-//! rather than one per language.
+//! rather than one per language. Each two neighbouring words are indexed as a pair too, which
+//! is how a quoted phrase is found (see `pairs`).
 //!
 //! A field per language was tried first: a common word then had a posting list in each of up
 //! to 34 fields, and a search walked them all (half of a search's CPU at 100,000 datasets).
@@ -13,20 +14,22 @@
 
 use std::collections::BTreeSet;
 
+use frostem::Algorithm;
 use roaring::RoaringBitmap;
 use tantivy::query::{
     BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, BoxTokenStream, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Tokenizer,
 };
 use tantivy::{Searcher, SegmentReader, Term};
 
 use super::any_of::AnyOf;
 use super::facets::bitmap_of;
+use super::pairs::{Positioned, WithPairs, phrase_terms};
 use super::query_text::Part;
+use super::stemming::RememberingStemmer;
 use super::term_docs::TermDocs;
 
 /// The name the text fields give their tokenizer.
@@ -37,29 +40,29 @@ pub(super) const TOKENIZER: &str = "hdab_multilingual";
 const LANGUAGE_MARK: char = '\u{1f}';
 
 /// A word or phrase as one analyser makes it: its terms with their positions.
-type Form = Vec<(usize, String)>;
+type Form = Vec<Positioned>;
 
 /// A title term weighs twice what a description's term weighs.
 const TITLE_BOOST: f32 = 2.0;
 
-/// Languages with a stemmer: (BCP-47 primary subtag, tantivy language).
-const STEMMED: &[(&str, Language)] = &[
-    ("en", Language::English),
-    ("de", Language::German),
-    ("fr", Language::French),
-    ("es", Language::Spanish),
-    ("it", Language::Italian),
-    ("nl", Language::Dutch),
-    ("pt", Language::Portuguese),
-    ("sv", Language::Swedish),
-    ("da", Language::Danish),
-    ("fi", Language::Finnish),
-    ("hu", Language::Hungarian),
-    ("ro", Language::Romanian),
-    ("el", Language::Greek),
-    ("nb", Language::Norwegian),
-    ("nn", Language::Norwegian),
-    ("no", Language::Norwegian),
+/// Languages with a stemmer: (BCP-47 primary subtag, Snowball algorithm).
+const STEMMED: &[(&str, Algorithm)] = &[
+    ("en", Algorithm::English),
+    ("de", Algorithm::German),
+    ("fr", Algorithm::French),
+    ("es", Algorithm::Spanish),
+    ("it", Algorithm::Italian),
+    ("nl", Algorithm::Dutch),
+    ("pt", Algorithm::Portuguese),
+    ("sv", Algorithm::Swedish),
+    ("da", Algorithm::Danish),
+    ("fi", Algorithm::Finnish),
+    ("hu", Algorithm::Hungarian),
+    ("ro", Algorithm::Romanian),
+    ("el", Algorithm::Greek),
+    ("nb", Algorithm::Norwegian),
+    ("nn", Algorithm::Norwegian),
+    ("no", Algorithm::Norwegian),
 ];
 
 /// Text in languages without a stemmer is analysed without one.
@@ -94,14 +97,14 @@ pub(super) struct TextFields {
     pub(super) analyses: Field,
 }
 
-fn analyzer(language: Option<Language>) -> TextAnalyzer {
+fn analyzer(language: Option<Algorithm>) -> TextAnalyzer {
     let builder = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser);
     match language {
         // Stem before folding accents: the stemmers expect the language's own letters.
         Some(language) => builder
-            .filter(Stemmer::new(language))
+            .filter(RememberingStemmer(language))
             .filter(AsciiFoldingFilter)
             .build(),
         None => builder.filter(AsciiFoldingFilter).build(),
@@ -153,12 +156,13 @@ impl Multilingual {
     }
 }
 
+/// Indexes a tagged value's words, and the pairs of neighbouring words (see `pairs`).
 impl Tokenizer for Multilingual {
-    type TokenStream<'a> = BoxTokenStream<'a>;
+    type TokenStream<'a> = WithPairs<'a>;
 
-    fn token_stream<'a>(&'a mut self, value: &'a str) -> BoxTokenStream<'a> {
+    fn token_stream<'a>(&'a mut self, value: &'a str) -> WithPairs<'a> {
         let (language, text) = value.split_once(LANGUAGE_MARK).unwrap_or(("", value));
-        self.for_language(language).token_stream(text)
+        WithPairs::new(self.for_language(language).token_stream(text))
     }
 }
 
@@ -191,13 +195,14 @@ impl TextQueries {
     }
 
     fn part(&self, forms: &BTreeSet<Form>) -> PartQuery {
-        let mut words = Vec::new();
+        let mut single_terms = Vec::new();
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for form in forms {
+            let terms = phrase_terms(form);
             for field in [self.fields.title, self.fields.body] {
-                let matching = matching(field, form);
-                if let [(_, word)] = form.as_slice() {
-                    words.push(Term::from_field_text(field, word));
+                let matching = matching(field, &terms);
+                if let [(_, term)] = terms.as_slice() {
+                    single_terms.push(Term::from_field_text(field, term));
                 }
                 alternatives.push(if field == self.fields.title {
                     Box::new(BoostQuery::new(matching, TITLE_BOOST))
@@ -207,8 +212,8 @@ impl TextQueries {
             }
         }
         PartQuery {
-            has_phrases: words.len() < alternatives.len(),
-            words,
+            has_phrases: single_terms.len() < alternatives.len(),
+            single_terms,
             query: AnyOf::new(alternatives),
         }
     }
@@ -221,10 +226,10 @@ pub(super) struct TextQuery {
 
 /// One word or phrase: its alternatives (each language's form, in each field).
 struct PartQuery {
-    /// The terms of the one-word forms.
-    words: Vec<Term>,
-    /// Whether some forms are phrases (a phrase of several words, or a word some language
-    /// splits in two).
+    /// The terms of the forms that are one indexed term: a word, or a pair of words.
+    single_terms: Vec<Term>,
+    /// Whether some forms are several terms matched by their positions (a phrase of three
+    /// words or more, or with a number or a gap in it).
     has_phrases: bool,
     query: AnyOf,
 }
@@ -244,7 +249,7 @@ impl TextQuery {
         ))
     }
 
-    /// Whether a part has a form of several words, matched by their positions.
+    /// Whether a part has a form of several terms, matched by their positions.
     pub(super) fn has_phrases(&self) -> bool {
         self.parts.iter().any(|part| part.has_phrases)
     }
@@ -284,23 +289,23 @@ impl PartQuery {
             return Ok(bitmap_of(docs));
         }
         let mut docs = RoaringBitmap::new();
-        for word in &self.words {
-            docs |= terms.of(reader, word)?.as_ref();
+        for term in &self.single_terms {
+            docs |= terms.of(reader, term)?.as_ref();
         }
         Ok(docs)
     }
 }
-/// Matches `form` in `field`: one term, or a phrase of several.
-fn matching(field: Field, form: &Form) -> Box<dyn Query> {
-    match form.as_slice() {
+/// Matches `terms` (of [`phrase_terms`]) in `field`: one term, or a phrase of several.
+fn matching(field: Field, terms: &[Positioned]) -> Box<dyn Query> {
+    match terms {
         [(_, word)] => Box::new(TermQuery::new(
             Term::from_field_text(field, word),
             IndexRecordOption::WithFreqs,
         )),
-        words => Box::new(PhraseQuery::new_with_offset(
-            words
+        terms => Box::new(PhraseQuery::new_with_offset(
+            terms
                 .iter()
-                .map(|(position, word)| (*position, Term::from_field_text(field, word)))
+                .map(|(position, term)| (*position, Term::from_field_text(field, term)))
                 .collect(),
         )),
     }
