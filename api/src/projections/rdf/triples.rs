@@ -2,11 +2,11 @@
 
 use std::io::Write;
 
+use super::RdfWriter;
 use super::vocabulary::ns;
 use chrono::{DateTime, SecondsFormat, Utc};
 use oxrdf::vocab::{rdf, xsd};
 use oxrdf::{Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, TripleRef};
-use oxrdfio::WriterQuadSerializer;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Collects triples about one resource tree. Predicates are vocabulary constants, kept as
@@ -143,7 +143,7 @@ impl Triples {
     /// it links to, and its hundred datasets type the same vocabulary terms
     /// (`authority:language/ENG a dct:LinguisticSystem`) a hundred times: written as built, a
     /// page repeated a subject in 2,844 of its 3,400 statements and was a third larger.
-    pub fn write<W: Write>(&self, out: &mut WriterQuadSerializer<W>) -> std::io::Result<()> {
+    pub fn write<W: Write>(&self, out: &mut RdfWriter<W>) -> std::io::Result<()> {
         let mut group_of: FxHashMap<&NamedOrBlankNode, usize> =
             FxHashMap::with_capacity_and_hasher(self.0.len() / 2, Default::default());
         let mut typed = FxHashSet::default();
@@ -157,10 +157,12 @@ impl Triples {
             order.push((group, position));
         }
         order.sort_unstable();
-        order.into_iter().try_for_each(|(_, position)| {
-            let (s, p, o) = &self.0[position];
-            out.serialize_triple(TripleRef::new(s, *p, o))
-        })
+        let mut grouped = order.into_iter().map(|(_, position)| &self.0[position]);
+        match out {
+            RdfWriter::Turtle(turtle) => turtle.write(grouped),
+            RdfWriter::Oxrdfio(serializer) => grouped
+                .try_for_each(|(s, p, o)| serializer.serialize_triple(TripleRef::new(s, *p, o))),
+        }
     }
 }
 
