@@ -3,11 +3,11 @@
 //! oxttl's serialiser formats each term through `fmt`: every IRI is matched against every
 //! prefix with its full validation, and each literal is escaped one character at a time
 //! through `fmt::Write::write_char`. That was 22% of a catalogue page's CPU at 100,000
-//! datasets (BENCHMARKS.md, “a second profile of a Turtle page”). hdab's terms are few kinds,
-//! its prefixes are fixed, and `Triples::write` hands over each subject's triples together,
-//! so this writer copies bytes: a prefixed name when the local part is plainly valid, the full
-//! IRI otherwise, and a literal escaped only where Turtle requires it. What it writes is read
-//! back by oxttl in the tests, and by a harvester and SHACL in CI.
+//! datasets (BENCHMARKS.md, “Turtle pages that state each subject once”). hdab's terms are
+//! few kinds, its prefixes are fixed, and `Triples::write` hands over each subject's triples
+//! together, so this writer copies bytes: a prefixed name when the local part is plainly
+//! valid, the full IRI otherwise, and a literal escaped only where Turtle requires it. What it
+//! writes is read back by oxttl in the tests, and by a harvester and SHACL in CI.
 
 use std::io::Write;
 
