@@ -3,7 +3,7 @@
 //! A catalogue says the same few thousand words again and again (imaging, cohort, the names
 //! of conditions and body parts), and an index build stems every one of them on the one
 //! thread that writes the index — the thread a build waits for. Stemming each occurrence anew
-//! was a quarter of that thread's work at 100,000 datasets; a remembered stem is one hash
+//! was over a fifth of that thread's work at 100,000 datasets; a remembered stem is one hash
 //! look-up. Stems are the Snowball stemmers' (as tantivy's own `Stemmer` filter gives them).
 
 use frostem::Algorithm;
