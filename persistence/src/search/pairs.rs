@@ -25,6 +25,15 @@ const PAIR_MARK: char = ' ';
 /// A word of an analysed text, or a pair of neighbouring words: (position, term).
 pub(super) type Positioned = (usize, String);
 
+/// Writes the term of the pair `first second` over `term`: the one spelling of a pair, for
+/// the index and for a search alike.
+fn pair_term(term: &mut String, first: &str, second: &str) {
+    term.clear();
+    term.push_str(first);
+    term.push(PAIR_MARK);
+    term.push_str(second);
+}
+
 /// Whether words at `first` and `second` (positions) are indexed as a pair.
 fn paired(first: (usize, &str), second: (usize, &str)) -> bool {
     let is_number = |word: &str| word.bytes().all(|b| b.is_ascii_digit());
@@ -66,10 +75,7 @@ impl<'a> WithPairs<'a> {
                     (word.position, &word.text),
                 ) =>
             {
-                self.pair.text.clear();
-                self.pair.text.push_str(&previous.text);
-                self.pair.text.push(PAIR_MARK);
-                self.pair.text.push_str(&word.text);
+                pair_term(&mut self.pair.text, &previous.text, &word.text);
                 self.pair.position = previous.position;
                 self.pair.offset_from = previous.offset_from;
                 self.pair.offset_to = word.offset_to;
@@ -129,8 +135,9 @@ pub(super) fn phrase_terms(words: &[Positioned]) -> Vec<Positioned> {
         paired((first.0, &first.1), (second.0, &second.1))
     };
     let pair = |i: usize| {
-        let text = format!("{}{PAIR_MARK}{}", words[i].1, words[i + 1].1);
-        (words[i].0, text)
+        let mut term = String::new();
+        pair_term(&mut term, &words[i].1, &words[i + 1].1);
+        (words[i].0, term)
     };
     let mut terms = Vec::new();
     let mut i = 0;
