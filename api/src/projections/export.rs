@@ -8,10 +8,10 @@ use hdab_persistence::Pool;
 
 use crate::application::AppError;
 use crate::projections::published::{self, Publishers, read_or_skip};
-use crate::projections::rdf::{self, CatalogueIdentity, RdfSyntax};
+use crate::projections::rdf::{self, CatalogueIdentity, RdfSyntax, Triples};
 
-/// Datasets per page: small enough that the pages in flight between the two threads (a page of
-/// triples is about 25 kB per dataset) stay a few megabytes.
+/// Datasets per page: small enough that the pages in flight between the two threads (decoded
+/// descriptions, a few kB each) stay a few megabytes.
 const PAGE: usize = 250;
 
 /// Writes every published dataset to `out`; returns how many.
@@ -23,33 +23,32 @@ pub fn export_catalogue(
 ) -> Result<usize, AppError> {
     let mut serializer = rdf::serializer(syntax, out);
     let io = |e: std::io::Error| AppError::internal(format!("writing the export: {e}"));
-    identity
-        .catalogue_header()
-        .write(&mut serializer)
-        .map_err(io)?;
+    let mut header = Triples::default();
+    identity.catalogue_header(&mut header);
+    header.write(&mut serializer).map_err(io)?;
     let mut described_publishers = HashSet::new();
     let mut count = 0;
+    // The reader decodes each page; this thread describes and writes it (the statements
+    // borrow from the page's descriptions, so they are built where they are written).
     published::for_each_page(
         pool,
         PAGE,
         |conn, records| {
             let datasets: Vec<_> = records.into_iter().filter_map(read_or_skip).collect();
-            count += datasets.len();
-            let mut triples = identity.catalogue_links(&datasets);
             // Each publisher is described once, on the page of its first dataset.
             let first_seen = datasets
                 .iter()
                 .map(|d| d.details.publisher_id)
                 .filter(|id| described_publishers.insert(*id));
-            for publisher in Publishers::read(conn, first_seen)?.iter() {
-                triples.extend(identity.publisher_agent(publisher));
-            }
-            for dataset in &datasets {
-                triples.extend(identity.describe(dataset));
-            }
-            Ok(triples)
+            let publishers = Publishers::read(conn, first_seen)?;
+            Ok((datasets, publishers))
         },
-        |triples| triples.write(&mut serializer).map_err(io),
+        |(datasets, publishers)| {
+            count += datasets.len();
+            let mut triples = Triples::default();
+            identity.catalogue_page(&datasets, publishers.iter(), &mut triples);
+            triples.write(&mut serializer).map_err(io)
+        },
     )?;
     serializer.finish().map_err(io)?.flush().map_err(io)?;
     Ok(count)

@@ -20,7 +20,7 @@ use crate::edge::extract::{QueryParams, encode_cursor, parse_page};
 use crate::edge::negotiate::{CATALOGUE_REPRESENTATIONS, Representation, negotiate};
 use crate::edge::state::AppState;
 use crate::projections::published::{Publishers, read_or_skip};
-use crate::projections::rdf::{PageLinks, RdfSyntax};
+use crate::projections::rdf::{PageLinks, RdfSyntax, Triples};
 
 /// Which page of the catalogue.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -174,20 +174,16 @@ async fn page(
     };
     let next_link = next.as_deref().map(|key| link(Some(&encode_cursor(key))));
     let (this_link, first_link) = (link(query.cursor.as_deref()), link(None));
-    let mut triples = identity.catalogue_header();
-    triples.extend(identity.catalogue_links(&datasets));
-    triples.extend(identity.page_view(&PageLinks {
+    let mut triples = Triples::default();
+    identity.catalogue_header(&mut triples);
+    let links = PageLinks {
         this: &this_link,
         first: &first_link,
         next: next_link.as_deref(),
         total_items: total,
-    }));
-    for publisher in publishers.iter() {
-        triples.extend(identity.publisher_agent(publisher));
-    }
-    for dataset in &datasets {
-        triples.extend(identity.describe(dataset));
-    }
+    };
+    identity.page_view(&links, &mut triples);
+    identity.catalogue_page(&datasets, publishers.iter(), &mut triples);
     let changed = changed.map_or(identity.configured_at, |at| at.max(identity.configured_at));
     rdf_response(syntax, &triples, changed)
 }

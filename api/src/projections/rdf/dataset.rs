@@ -2,225 +2,205 @@
 //! properties HealthDCAT-AP recommends.
 
 use super::identity::CatalogueIdentity;
-use super::triples::{Triples, fragment};
+use super::triples::{Node, Triples};
 use super::vocabulary::{EU_AUTHORITY, HEALTH_AUTHORITY, ns};
 use hdab_domain::catalogue::vocabulary::AccessRights;
 use hdab_domain::catalogue::{Dataset, Distribution, EHDS_ELI, Period};
-use oxrdf::vocab::{rdf, rdfs, xsd};
-use oxrdf::{NamedNode, NamedNodeRef};
+use oxrdf::NamedNodeRef;
+use oxrdf::vocab::{rdfs, xsd};
 
 impl CatalogueIdentity {
-    /// The HealthDCAT-AP description of `dataset`, naming (not describing) its HDAB and
-    /// publisher, so a catalogue describes each agent once.
-    pub fn describe(&self, dataset: &Dataset) -> Triples {
-        let mut t = Triples::default();
+    /// Adds the HealthDCAT-AP description of `dataset` to `t`, naming (not describing) its
+    /// HDAB and publisher, so a catalogue describes each agent once.
+    pub fn describe<'a>(&self, dataset: &'a Dataset, t: &mut Triples<'a>) {
         let d = &dataset.details;
-        let s = self.dataset_iri(dataset);
-        t.add(s.clone(), rdf::TYPE, ns::DCAT_DATASET_CLASS);
+        let s = self.dataset_node(dataset, t);
+        t.class(s, ns::DCAT_DATASET_CLASS);
         for (language, text) in d.title.iter() {
-            t.lang(s.clone(), ns::DCT_TITLE, text, language.as_str());
+            t.lang(s, ns::DCT_TITLE, text, language.as_str());
         }
         for (language, text) in d.description.iter() {
-            t.lang(s.clone(), ns::DCT_DESCRIPTION, text, language.as_str());
+            t.lang(s, ns::DCT_DESCRIPTION, text, language.as_str());
         }
-        t.text(s.clone(), ns::DCT_IDENTIFIER, d.identifier.as_str());
+        t.text(s, ns::DCT_IDENTIFIER, d.identifier.as_str());
         t.typed_iri(
-            &s,
+            s,
             ns::DCT_ACCESS_RIGHTS,
-            format!("{EU_AUTHORITY}/access-right/{}", d.access_rights.as_str()),
+            [EU_AUTHORITY, "/access-right/", d.access_rights.as_str()],
             ns::DCT_RIGHTS_STATEMENT,
         );
-        t.typed_iri(&s, ns::DCATAP_LEGISLATION, EHDS_ELI, ns::ELI_LEGAL_RESOURCE);
-        t.iri(
-            &s,
-            ns::DCAT_THEME,
-            format!("{EU_AUTHORITY}/data-theme/HEAL"),
-        );
+        t.typed_iri(s, ns::DCATAP_LEGISLATION, EHDS_ELI, ns::ELI_LEGAL_RESOURCE);
+        t.iri(s, ns::DCAT_THEME, [EU_AUTHORITY, "/data-theme/HEAL"]);
         for category in &d.health_categories {
             t.iri(
-                &s,
+                s,
                 ns::HEALTH_CATEGORY,
-                format!("{HEALTH_AUTHORITY}/healthcategories/{}", category.as_str()),
+                [HEALTH_AUTHORITY, "/healthcategories/", category.as_str()],
             );
         }
         if !d.imaging.cancer_conditions.is_empty() {
             t.iri(
-                &s,
+                s,
                 ns::HEALTH_THEME,
-                format!("{HEALTH_AUTHORITY}/health-theme/CANCER_DISEASE"),
+                [HEALTH_AUTHORITY, "/health-theme/CANCER_DISEASE"],
             );
         }
         for (language, words) in &d.keywords {
             for word in words {
-                t.lang(
-                    s.clone(),
-                    ns::DCAT_KEYWORD,
-                    word.as_str(),
-                    language.as_str(),
-                );
+                t.lang(s, ns::DCAT_KEYWORD, word.as_str(), language.as_str());
             }
         }
         if let Some(kind) = d.dataset_type {
             t.iri(
-                &s,
+                s,
                 ns::DCT_TYPE,
-                format!("{EU_AUTHORITY}/dataset-type/{}", kind.as_str()),
+                [EU_AUTHORITY, "/dataset-type/", kind.as_str()],
             );
         }
         if let Some(provenance) = &d.provenance {
-            let statement = fragment(&s, "provenance");
-            t.add(s.clone(), ns::DCT_PROVENANCE, statement.clone());
-            t.add(statement.clone(), rdf::TYPE, ns::DCT_PROVENANCE_STATEMENT);
+            let statement = t.fragment(s, "provenance");
+            t.link(s, ns::DCT_PROVENANCE, statement);
+            t.class(statement, ns::DCT_PROVENANCE_STATEMENT);
             t.lang(statement, rdfs::LABEL, provenance.as_str(), "en");
         }
         if let Some(contact) = &d.contact_point {
-            let kind = fragment(&s, "contact-point");
-            t.add(s.clone(), ns::DCAT_CONTACT_POINT, kind.clone());
-            t.add(kind.clone(), rdf::TYPE, ns::VCARD_KIND);
-            t.add(
-                kind.clone(),
-                ns::VCARD_EMAIL,
-                NamedNode::new_unchecked(format!("mailto:{}", contact.email.as_str())),
-            );
+            let kind = t.fragment(s, "contact-point");
+            t.link(s, ns::DCAT_CONTACT_POINT, kind);
+            t.class(kind, ns::VCARD_KIND);
+            let email = format!("mailto:{}", contact.email.as_str());
+            t.iri(kind, ns::VCARD_EMAIL, email);
             if let Some(url) = &contact.url {
-                t.add(kind, ns::VCARD_URL, NamedNode::new_unchecked(url.as_str()));
+                t.iri(kind, ns::VCARD_URL, url.as_str());
             }
         }
         if let Some(page) = &d.landing_page {
-            t.typed_iri(&s, ns::DCAT_LANDING_PAGE, page.as_str(), ns::FOAF_DOCUMENT);
+            t.typed_iri(s, ns::DCAT_LANDING_PAGE, page.as_str(), ns::FOAF_DOCUMENT);
         }
         for language in &d.languages {
             t.typed_iri(
-                &s,
+                s,
                 ns::DCT_LANGUAGE,
-                format!("{EU_AUTHORITY}/language/{}", language.eu_code()),
+                [EU_AUTHORITY, "/language/", language.eu_code()],
                 ns::DCT_LINGUISTIC_SYSTEM,
             );
         }
         for country in &d.countries {
             t.typed_iri(
-                &s,
+                s,
                 ns::DCT_SPATIAL,
-                format!("{EU_AUTHORITY}/country/{}", country.alpha_3()),
+                [EU_AUTHORITY, "/country/", country.alpha_3()],
                 ns::DCT_LOCATION,
             );
         }
         if let Some(period) = d.temporal {
-            self.period(&mut t, &s, ns::DCT_TEMPORAL, "temporal", period);
+            self.period(t, s, ns::DCT_TEMPORAL, "temporal", period);
         }
         for (index, distribution) in d.distributions.iter().enumerate() {
             self.distribution(
-                &mut t,
-                &s,
+                t,
+                s,
                 ns::DCAT_DISTRIBUTION,
                 &format!("distribution-{}", index + 1),
                 distribution,
             );
         }
-        self.recommended_for(&mut t, &s, dataset);
-        t.typed(
-            s.clone(),
-            ns::HEALTH_STRUCTURED,
-            d.has_structured_data,
-            xsd::BOOLEAN,
-        );
-        self.variables(&mut t, &s, dataset);
-        t.count(&s, ns::HEALTH_MIN_AGE, d.min_typical_age);
-        t.count(&s, ns::HEALTH_MAX_AGE, d.max_typical_age);
-        t.count(&s, ns::HEALTH_RECORDS, d.number_of_records);
-        t.count(&s, ns::HEALTH_INDIVIDUALS, d.number_of_unique_individuals);
+        self.recommended_for(t, s, dataset);
+        t.boolean(s, ns::HEALTH_STRUCTURED, d.has_structured_data);
+        self.variables(t, s, dataset);
+        t.count(s, ns::HEALTH_MIN_AGE, d.min_typical_age);
+        t.count(s, ns::HEALTH_MAX_AGE, d.max_typical_age);
+        t.count(s, ns::HEALTH_RECORDS, d.number_of_records);
+        t.count(s, ns::HEALTH_INDIVIDUALS, d.number_of_unique_individuals);
         if let Some(coverage) = &d.population_coverage {
-            t.lang(s.clone(), ns::HEALTH_POPULATION, coverage.as_str(), "en");
+            t.lang(s, ns::HEALTH_POPULATION, coverage.as_str(), "en");
         }
         if let Some(label) = &d.quality_label {
-            let certificate = fragment(&s, "quality-label");
-            t.add(s.clone(), ns::DQV_QUALITY_ANNOTATION, certificate.clone());
-            t.add(certificate.clone(), rdf::TYPE, ns::DQV_QUALITY_CERTIFICATE);
-            t.add(certificate.clone(), ns::OA_TARGET, s.clone());
-            t.add(
-                certificate,
-                ns::OA_BODY,
-                NamedNode::new_unchecked(label.as_str()),
-            );
+            let certificate = t.fragment(s, "quality-label");
+            t.link(s, ns::DQV_QUALITY_ANNOTATION, certificate);
+            t.class(certificate, ns::DQV_QUALITY_CERTIFICATE);
+            t.link(certificate, ns::OA_TARGET, s);
+            t.iri(certificate, ns::OA_BODY, label.as_str());
         }
         if let Some(issued) = dataset.issued_at {
-            t.time(&s, ns::DCT_ISSUED, issued);
+            t.time(s, ns::DCT_ISSUED, issued);
         }
-        t.time(&s, ns::DCT_MODIFIED, dataset.modified_at);
-        self.imaging(&mut t, &s, dataset);
-        t.add(s.clone(), ns::HEALTH_HDAB, self.hdab_iri());
-        t.add(
-            s,
-            ns::DCT_PUBLISHER,
-            self.publisher_iri(dataset.details.publisher_id),
-        );
-        t
+        t.time(s, ns::DCT_MODIFIED, dataset.modified_at);
+        self.imaging(t, s, dataset);
+        let hdab = self.hdab_node(t);
+        t.link(s, ns::HEALTH_HDAB, hdab);
+        let publisher = self.publisher_node(dataset.details.publisher_id, t);
+        t.link(s, ns::DCT_PUBLISHER, publisher);
     }
 
-    pub(super) fn period(
+    pub(super) fn period<'a>(
         &self,
-        t: &mut Triples,
-        s: &NamedNode,
+        t: &mut Triples<'a>,
+        s: Node,
         predicate: NamedNodeRef<'static>,
         name: &str,
         period: Period,
     ) {
-        let node = fragment(s, name);
-        t.add(s.clone(), predicate, node.clone());
-        t.add(node.clone(), rdf::TYPE, ns::DCT_PERIOD);
-        t.typed(node.clone(), ns::DCAT_START_DATE, period.start, xsd::DATE);
-        t.typed(node, ns::DCAT_END_DATE, period.end, xsd::DATE);
+        let node = t.fragment(s, name);
+        t.link(s, predicate, node);
+        t.class(node, ns::DCT_PERIOD);
+        t.typed(
+            node,
+            ns::DCAT_START_DATE,
+            period.start.to_string(),
+            xsd::DATE,
+        );
+        t.typed(node, ns::DCAT_END_DATE, period.end.to_string(), xsd::DATE);
     }
 
     /// A distribution at `{dataset}#{fragment}`, linked from the dataset by `predicate`
     /// (`dcat:distribution`, `adms:sample`, `healthdcatap:analytics`).
-    pub(super) fn distribution(
+    pub(super) fn distribution<'a>(
         &self,
-        t: &mut Triples,
-        s: &NamedNode,
+        t: &mut Triples<'a>,
+        s: Node,
         predicate: NamedNodeRef<'static>,
         fragment: &str,
-        d: &Distribution,
+        d: &'a Distribution,
     ) {
-        let node = self::fragment(s, fragment);
-        t.add(s.clone(), predicate, node.clone());
-        t.add(node.clone(), rdf::TYPE, ns::DCAT_DISTRIBUTION_CLASS);
+        let node = t.fragment(s, fragment);
+        t.link(s, predicate, node);
+        t.class(node, ns::DCAT_DISTRIBUTION_CLASS);
         t.typed_iri(
-            &node,
+            node,
             ns::DCATAP_LEGISLATION,
             EHDS_ELI,
             ns::ELI_LEGAL_RESOURCE,
         );
-        t.iri(&node, ns::DCAT_ACCESS_URL, d.access_url.as_str());
+        t.iri(node, ns::DCAT_ACCESS_URL, d.access_url.as_str());
         if let Some(title) = &d.title {
-            t.lang(node.clone(), ns::DCT_TITLE, title.as_str(), "en");
+            t.lang(node, ns::DCT_TITLE, title.as_str(), "en");
         }
         if let Some(url) = &d.download_url {
-            t.iri(&node, ns::DCAT_DOWNLOAD_URL, url.as_str());
+            t.iri(node, ns::DCAT_DOWNLOAD_URL, url.as_str());
         }
         if let Some(format) = &d.format {
             t.typed_iri(
-                &node,
+                node,
                 ns::DCT_FORMAT,
-                format!("{EU_AUTHORITY}/file-type/{}", format.as_str()),
+                [EU_AUTHORITY, "/file-type/", format.as_str()],
                 ns::DCT_MEDIA_TYPE_OR_EXTENT,
             );
         }
         if let Some(media_type) = &d.media_type {
             t.typed_iri(
-                &node,
+                node,
                 ns::DCAT_MEDIA_TYPE,
-                format!(
-                    "http://www.iana.org/assignments/media-types/{}",
-                    media_type.as_str()
-                ),
+                [
+                    "http://www.iana.org/assignments/media-types/",
+                    media_type.as_str(),
+                ],
                 ns::DCT_MEDIA_TYPE_CLASS,
             );
         }
-        t.count(&node, ns::DCAT_BYTE_SIZE, d.byte_size);
+        t.count(node, ns::DCAT_BYTE_SIZE, d.byte_size);
         if let Some(license) = &d.license {
             t.typed_iri(
-                &node,
+                node,
                 ns::DCT_LICENSE,
                 license.as_str(),
                 ns::DCT_LICENSE_DOCUMENT,
@@ -231,7 +211,7 @@ impl CatalogueIdentity {
     /// HealthDCAT-AP's recommended properties beyond the core: sample, analytics, custodian,
     /// purposes, legal bases, personal data, retention, resolution, periodicity, standards and
     /// related documents.
-    pub(super) fn recommended_for(&self, t: &mut Triples, s: &NamedNode, dataset: &Dataset) {
+    pub(super) fn recommended_for<'a>(&self, t: &mut Triples<'a>, s: Node, dataset: &'a Dataset) {
         let d = &dataset.details;
         if let Some(sample) = &d.sample {
             self.distribution(t, s, ns::ADMS_SAMPLE, "sample", sample);
@@ -246,9 +226,9 @@ impl CatalogueIdentity {
             );
         }
         if let Some(custodian) = &d.custodian {
-            let agent = fragment(s, "custodian");
-            t.add(s.clone(), ns::GEODCATAP_CUSTODIAN, agent.clone());
-            t.agent(&agent, custodian.name.as_str(), custodian.email.as_str());
+            let agent = t.fragment(s, "custodian");
+            t.link(s, ns::GEODCATAP_CUSTODIAN, agent);
+            t.agent(agent, custodian.name.as_str(), custodian.email.as_str());
         }
         // Named, not blank, nodes: a harvester recognises them on every harvest.
         for (predicate, class, fragment, texts) in [
@@ -261,9 +241,9 @@ impl CatalogueIdentity {
             ),
         ] {
             for (index, text) in texts.iter().enumerate() {
-                let node = self::fragment(s, &format!("{fragment}-{}", index + 1));
-                t.add(s.clone(), predicate, node.clone());
-                t.add(node.clone(), rdf::TYPE, class);
+                let node = t.fragment(s, &format!("{fragment}-{}", index + 1));
+                t.link(s, predicate, node);
+                t.class(node, class);
                 t.lang(node, ns::DCT_DESCRIPTION, text.as_str(), "en");
             }
         }
@@ -271,7 +251,7 @@ impl CatalogueIdentity {
             t.typed_iri(
                 s,
                 ns::DPV_HAS_PERSONAL_DATA,
-                format!("https://w3id.org/dpv/dpv-pd#{}", category.as_str()),
+                ["https://w3id.org/dpv/dpv-pd#", category.as_str()],
                 ns::DPV_PERSONAL_DATA,
             );
         }
@@ -280,7 +260,7 @@ impl CatalogueIdentity {
         }
         if let Some(resolution) = &d.temporal_resolution {
             t.typed(
-                s.clone(),
+                s,
                 ns::DCAT_TEMPORAL_RESOLUTION,
                 resolution.as_str(),
                 xsd::DURATION,
@@ -290,7 +270,7 @@ impl CatalogueIdentity {
             t.typed_iri(
                 s,
                 ns::DCT_ACCRUAL_PERIODICITY,
-                format!("{EU_AUTHORITY}/frequency/{}", frequency.as_str()),
+                [EU_AUTHORITY, "/frequency/", frequency.as_str()],
                 ns::DCT_FREQUENCY,
             );
         }
@@ -298,7 +278,7 @@ impl CatalogueIdentity {
             t.typed_iri(
                 s,
                 ns::DCT_CONFORMS_TO,
-                format!("{HEALTH_AUTHORITY}/standard/{}", standard.as_str()),
+                [HEALTH_AUTHORITY, "/standard/", standard.as_str()],
                 ns::DCT_STANDARD,
             );
         }

@@ -1,12 +1,11 @@
 //! Who runs the catalogue, the IRIs built from it, and the agents (HDAB, publishers).
 
-use super::triples::Triples;
+use super::triples::{Node, Triples};
 use super::vocabulary::ns;
 use hdab_domain::catalogue::Dataset;
 use hdab_domain::ids::PublisherId;
 use hdab_domain::publisher::Publisher;
 use oxrdf::NamedNode;
-use oxrdf::vocab::xsd;
 
 /// Who runs this catalogue, and where it is served.
 #[derive(Debug, Clone)]
@@ -38,56 +37,66 @@ impl CatalogueIdentity {
         ))
     }
 
-    pub(super) fn hdab_iri(&self) -> NamedNode {
-        NamedNode::new_unchecked(format!("{}/#hdab", self.base_url))
+    fn hdab_iri(&self) -> String {
+        format!("{}/#hdab", self.base_url)
     }
 
     pub fn catalogue_iri(&self) -> NamedNode {
         NamedNode::new_unchecked(format!("{}/api/v1/catalogue", self.base_url))
     }
 
-    pub(super) fn publisher_iri(&self, id: PublisherId) -> NamedNode {
-        NamedNode::new_unchecked(format!("{}/api/v1/publishers/{id}", self.base_url))
+    fn publisher_iri(&self, id: PublisherId) -> String {
+        format!("{}/api/v1/publishers/{id}", self.base_url)
+    }
+
+    pub(super) fn dataset_node(&self, dataset: &Dataset, t: &mut Triples<'_>) -> Node {
+        t.node(self.dataset_iri(dataset).into_string())
+    }
+
+    pub(super) fn hdab_node(&self, t: &mut Triples<'_>) -> Node {
+        t.node(self.hdab_iri())
+    }
+
+    pub(super) fn catalogue_node(&self, t: &mut Triples<'_>) -> Node {
+        t.node(self.catalogue_iri().into_string())
+    }
+
+    pub(super) fn publisher_node(&self, id: PublisherId, t: &mut Triples<'_>) -> Node {
+        t.node(self.publisher_iri(id))
     }
 
     /// A dataset's description with the agents it names: a document that stands alone.
-    pub fn describe_standalone(&self, dataset: &Dataset, publisher: &Publisher) -> Triples {
-        let mut t = self.describe(dataset);
-        t.extend(self.hdab_agent());
-        t.extend(self.publisher_agent(publisher));
+    pub fn describe_standalone<'a>(
+        &'a self,
+        dataset: &'a Dataset,
+        publisher: &'a Publisher,
+    ) -> Triples<'a> {
+        let mut t = Triples::default();
+        self.describe(dataset, &mut t);
+        self.hdab_agent(&mut t);
+        self.publisher_agent(publisher, &mut t);
         t
     }
 
     /// The HDAB as an agent with its contact point.
-    pub fn hdab_agent(&self) -> Triples {
-        let mut t = Triples::default();
-        t.agent(&self.hdab_iri(), &self.hdab_name, &self.hdab_email);
-        t
+    pub fn hdab_agent<'a>(&'a self, t: &mut Triples<'a>) {
+        let hdab = self.hdab_node(t);
+        t.agent(hdab, &self.hdab_name, &self.hdab_email);
     }
 
     /// A publisher as an agent: contact point, homepage, trusted-holder status (Art 72).
-    pub fn publisher_agent(&self, publisher: &Publisher) -> Triples {
-        let mut t = Triples::default();
-        let iri = self.publisher_iri(publisher.id);
-        t.agent(
-            &iri,
-            publisher.details.name.as_str(),
-            publisher.details.contact_email.as_str(),
-        );
-        if let Some(homepage) = &publisher.details.homepage {
+    pub fn publisher_agent<'a>(&self, publisher: &'a Publisher, t: &mut Triples<'a>) {
+        let details = &publisher.details;
+        let agent = self.publisher_node(publisher.id, t);
+        t.agent(agent, details.name.as_str(), details.contact_email.as_str());
+        if let Some(homepage) = &details.homepage {
             t.typed_iri(
-                &iri,
+                agent,
                 ns::FOAF_HOMEPAGE,
                 homepage.as_str(),
                 ns::FOAF_DOCUMENT,
             );
         }
-        t.typed(
-            iri,
-            ns::HEALTH_TRUSTED,
-            publisher.details.trusted_data_holder,
-            xsd::BOOLEAN,
-        );
-        t
+        t.boolean(agent, ns::HEALTH_TRUSTED, details.trusted_data_holder);
     }
 }

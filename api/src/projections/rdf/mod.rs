@@ -1,7 +1,8 @@
 //! The catalogue as RDF: HealthDCAT-AP (Release 8) descriptions of datasets and the DCAT
-//! catalogue, in Turtle, JSON-LD or RDF/XML. Triples are built with oxrdf, never by string
-//! templates; JSON-LD and RDF/XML are written by oxrdfio's streaming serialisers, Turtle (what
-//! harvesters read most) by a writer of hdab's own that formats terms faster (`turtle.rs`).
+//! catalogue, in Turtle, JSON-LD or RDF/XML. Statements are built as typed terms (`triples.rs`:
+//! nodes, vocabulary constants, literals), never by string templates; JSON-LD and RDF/XML are
+//! written by oxrdfio's streaming serialisers, Turtle (what harvesters read most) by a writer
+//! of hdab's own that formats terms faster (`turtle.rs`).
 
 mod catalogue;
 mod dataset;
@@ -34,7 +35,7 @@ pub enum RdfSyntax {
 impl RdfSyntax {
     pub const ALL: [RdfSyntax; 3] = [Self::Turtle, Self::JsonLd, Self::RdfXml];
 
-    fn format(self) -> RdfFormat {
+    pub(super) fn format(self) -> RdfFormat {
         match self {
             Self::Turtle => RdfFormat::Turtle,
             Self::JsonLd => RdfFormat::JsonLd {

@@ -13,7 +13,7 @@ use oxrdfio::{RdfFormat, RdfParser};
 use uuid::Uuid;
 
 use super::vocabulary::ns;
-use super::{CatalogueIdentity, RdfSyntax, serializer};
+use super::{CatalogueIdentity, RdfSyntax, Triples, serializer};
 
 /// The demo catalogue's glioma MRI collection as a publisher would send it.
 const GLIOMA: &str = include_str!("glioma.json");
@@ -31,9 +31,15 @@ fn identity() -> CatalogueIdentity {
     CatalogueIdentity::new("https://hdab.example.eu", "Example HDAB", "hdab@example.eu")
 }
 
+fn description(dataset: &Dataset) -> Triples<'_> {
+    let mut triples = Triples::default();
+    identity().describe(dataset, &mut triples);
+    triples
+}
+
 fn turtle(dataset: &Dataset) -> Vec<u8> {
     let mut out = serializer(RdfSyntax::Turtle, Vec::new());
-    identity().describe(dataset).write(&mut out).unwrap();
+    description(dataset).write(&mut out).unwrap();
     out.finish().unwrap()
 }
 
@@ -121,7 +127,7 @@ fn a_description_read_back_from_rdf_is_the_description_written() {
     };
     for syntax in RdfSyntax::ALL {
         let mut out = serializer(syntax, Vec::new());
-        identity().describe(&dataset).write(&mut out).unwrap();
+        description(&dataset).write(&mut out).unwrap();
         let graph = parse(&out.finish().unwrap(), syntax, "https://hdab.example.eu/").unwrap();
         let records = datasets(&graph, &defaults);
         assert_eq!(records.len(), 1, "{syntax:?}");
@@ -141,8 +147,9 @@ fn a_page_states_each_subject_once_and_each_shared_type_once() {
     let first = glioma();
     let mut second = glioma();
     second.id = DatasetId::from_uuid(Uuid::from_u128(8));
-    let mut page = identity().describe(&first);
-    page.extend(identity().describe(&second));
+    let mut page = Triples::default();
+    identity().describe(&first, &mut page);
+    identity().describe(&second, &mut page);
     let mut out = serializer(RdfSyntax::Turtle, Vec::new());
     page.write(&mut out).unwrap();
     let text = String::from_utf8(out.finish().unwrap()).unwrap();

@@ -6,67 +6,97 @@
 //! datasets (BENCHMARKS.md, “Turtle pages that state each subject once”). hdab's terms are
 //! few kinds, its prefixes are fixed, and `Triples::write` hands over each subject's triples
 //! together, so this writer copies bytes: a prefixed name when the local part is plainly
-//! valid, the full IRI otherwise, and a literal escaped only where Turtle requires it. What it
-//! writes is read back by oxttl in the tests, and by a harvester and SHACL in CI.
+//! valid, the full IRI otherwise, and a literal escaped only where Turtle requires it. How a
+//! node or a vocabulary term is spelled is found once a page, however often it is named. What
+//! it writes is read back by oxttl in the tests, and by a harvester and SHACL in CI.
 
 use std::io::Write;
 
+use oxrdf::NamedNodeRef;
 use oxrdf::vocab::{rdf, xsd};
-use oxrdf::{LiteralRef, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Term, TermRef};
+use rustc_hash::FxHashMap;
 
+use super::triples::{LiteralKind, Node, Object, Statement, Triples};
 use super::vocabulary::PREFIXES;
+
+/// The buffer is handed to the output when it grows past this: a page is written in a few
+/// large pieces, and the buffer never grows by copying.
+const FLUSH_AT: usize = 64 * 1024;
 
 /// Writes Turtle to `out`: the prefixes first, then statements a subject at a time.
 pub struct TurtleWriter<W: Write> {
     out: W,
     buffer: Vec<u8>,
+    /// How each vocabulary term (predicate, class, datatype) is written, found once a writer:
+    /// keyed by the address of its `'static` text, which is cheaper to hash than the text.
+    vocabulary: FxHashMap<usize, Spelling>,
+}
+
+/// How an IRI is written: `prefix:local` (the prefix's index, where the local part starts) or
+/// `<iri>`.
+#[derive(Clone, Copy)]
+enum Spelling {
+    Prefixed(usize, usize),
+    Full,
 }
 
 impl<W: Write> TurtleWriter<W> {
     pub(super) fn new(out: W) -> Self {
-        let mut buffer = Vec::new();
+        let mut buffer = Vec::with_capacity(FLUSH_AT + 4096);
         for (prefix, namespace) in PREFIXES {
             for part in ["@prefix ", prefix, ": <", namespace, "> .\n"] {
                 buffer.extend_from_slice(part.as_bytes());
             }
         }
-        Self { out, buffer }
+        Self {
+            out,
+            buffer,
+            vocabulary: FxHashMap::default(),
+        }
     }
 
-    /// Writes `triples`, each subject's together, as one statement a subject; the same
-    /// predicate twice in a row is written once with its objects listed.
-    pub(super) fn write<'a>(
+    /// Writes `statements` of `triples`, each subject's together, as one Turtle statement a
+    /// subject; the same predicate twice in a row is written once with its objects listed.
+    pub(super) fn write(
         &mut self,
-        triples: impl Iterator<Item = &'a (NamedOrBlankNode, NamedNodeRef<'static>, Term)>,
+        triples: &Triples<'_>,
+        statements: Vec<&Statement<'_>>,
     ) -> std::io::Result<()> {
-        let mut previous: Option<(&NamedOrBlankNode, NamedNodeRef<'static>)> = None;
-        for (subject, predicate, object) in triples {
+        // Each node's spelling once, however many times it is named.
+        let nodes: Vec<Spelling> = triples.node_iris().map(spelling).collect();
+        let mut previous: Option<(Node, NamedNodeRef<'static>)> = None;
+        for statement in statements {
+            let (subject, predicate) = (statement.subject, statement.predicate);
             match previous {
-                Some((s, p)) if s == subject && p == *predicate => {
+                Some((s, p)) if s == subject && p == predicate => {
                     self.buffer.extend_from_slice(b" , ");
                 }
                 Some((s, _)) if s == subject => {
                     self.buffer.extend_from_slice(b" ;\n\t");
-                    self.predicate(*predicate);
+                    self.predicate(predicate);
                 }
                 open => {
                     if open.is_some() {
                         self.buffer.extend_from_slice(b" .\n");
+                        self.flush_if_full()?;
                     }
-                    self.subject(subject.as_ref());
+                    self.iri(triples.iri_of(subject), nodes[subject.index()]);
                     self.buffer.push(b' ');
-                    self.predicate(*predicate);
+                    self.predicate(predicate);
                 }
             }
-            self.object(object.as_ref());
-            previous = Some((subject, *predicate));
+            match &statement.object {
+                Object::Node(node) => self.iri(triples.iri_of(*node), nodes[node.index()]),
+                Object::Term(term) => self.vocabulary_term(*term),
+                Object::Iri(iri) => self.iri(iri, spelling(iri)),
+                Object::Literal(value, kind) => self.literal(value, kind),
+            }
+            previous = Some((subject, predicate));
         }
         if previous.is_some() {
             self.buffer.extend_from_slice(b" .\n");
         }
-        self.out.write_all(&self.buffer)?;
-        self.buffer.clear();
-        Ok(())
+        self.flush_if_full()
     }
 
     pub(super) fn finish(mut self) -> std::io::Result<W> {
@@ -74,69 +104,65 @@ impl<W: Write> TurtleWriter<W> {
         Ok(self.out)
     }
 
-    fn subject(&mut self, subject: NamedOrBlankNodeRef<'_>) {
-        match subject {
-            NamedOrBlankNodeRef::NamedNode(iri) => self.iri(iri),
-            NamedOrBlankNodeRef::BlankNode(node) => self.blank(node.as_str()),
+    fn flush_if_full(&mut self) -> std::io::Result<()> {
+        if self.buffer.len() >= FLUSH_AT {
+            self.out.write_all(&self.buffer)?;
+            self.buffer.clear();
         }
+        Ok(())
     }
 
-    fn predicate(&mut self, predicate: NamedNodeRef<'_>) {
+    fn predicate(&mut self, predicate: NamedNodeRef<'static>) {
         if predicate == rdf::TYPE {
             self.buffer.push(b'a');
         } else {
-            self.iri(predicate);
+            self.vocabulary_term(predicate);
         }
         self.buffer.push(b' ');
     }
 
-    fn object(&mut self, object: TermRef<'_>) {
-        match object {
-            TermRef::NamedNode(iri) => self.iri(iri),
-            TermRef::BlankNode(node) => self.blank(node.as_str()),
-            TermRef::Literal(literal) => self.literal(literal),
-        }
+    fn vocabulary_term(&mut self, term: NamedNodeRef<'static>) {
+        let iri = term.as_str();
+        let spelling = *self
+            .vocabulary
+            .entry(iri.as_ptr() as usize)
+            .or_insert_with(|| spelling(iri));
+        self.iri(iri, spelling);
     }
 
-    fn blank(&mut self, id: &str) {
-        self.buffer.extend_from_slice(b"_:");
-        self.buffer.extend_from_slice(id.as_bytes());
-    }
-
-    /// `prefix:local` when the IRI is in a prefix's namespace and the rest is letters,
-    /// digits, `_`, `-` (not first) and `/` (escaped, as oxttl wrote `authority:language\/ENG`):
-    /// always a valid local name. Otherwise `<iri>`.
-    fn iri(&mut self, iri: NamedNodeRef<'_>) {
-        let iri = iri.as_str();
-        let prefixed = PREFIXES.iter().find_map(|(prefix, namespace)| {
-            let local = iri.strip_prefix(namespace)?;
-            is_plain_local_name(local).then_some((prefix, local))
-        });
-        if let Some((prefix, local)) = prefixed {
-            self.buffer.extend_from_slice(prefix.as_bytes());
-            self.buffer.push(b':');
-            for (i, segment) in local.split('/').enumerate() {
-                if i > 0 {
-                    self.buffer.extend_from_slice(b"\\/");
+    /// Writes `iri` as `spelling` says. A prefixed name's `/` is escaped, as oxttl wrote
+    /// `authority:language\/ENG`.
+    fn iri(&mut self, iri: &str, spelling: Spelling) {
+        match spelling {
+            Spelling::Prefixed(prefix, local_at) => {
+                self.buffer.extend_from_slice(PREFIXES[prefix].0.as_bytes());
+                self.buffer.push(b':');
+                for (i, segment) in iri[local_at..].split('/').enumerate() {
+                    if i > 0 {
+                        self.buffer.extend_from_slice(b"\\/");
+                    }
+                    self.buffer.extend_from_slice(segment.as_bytes());
                 }
-                self.buffer.extend_from_slice(segment.as_bytes());
             }
-            return;
+            // IRIs are valid (checked when a description is accepted), written as they are,
+            // as oxttl writes them.
+            Spelling::Full => {
+                self.buffer.push(b'<');
+                self.buffer.extend_from_slice(iri.as_bytes());
+                self.buffer.push(b'>');
+            }
         }
-        // IRIs are valid (checked when a description is accepted), written as they are, as
-        // oxttl writes them.
-        self.buffer.push(b'<');
-        self.buffer.extend_from_slice(iri.as_bytes());
-        self.buffer.push(b'>');
     }
 
-    fn literal(&mut self, literal: LiteralRef<'_>) {
-        let value = literal.value();
-        let bytes = value.as_bytes();
-        if literal.datatype() == xsd::BOOLEAN && matches!(value, "true" | "false") {
+    fn literal(&mut self, value: &str, kind: &LiteralKind<'_>) {
+        if let LiteralKind::Typed(datatype) = kind
+            && *datatype == xsd::BOOLEAN
+            && matches!(value, "true" | "false")
+        {
             self.buffer.extend_from_slice(value.as_bytes());
             return;
         }
+        let bytes = value.as_bytes();
         self.buffer.push(b'"');
         let mut written = 0;
         for (at, byte) in bytes.iter().enumerate() {
@@ -153,14 +179,37 @@ impl<W: Write> TurtleWriter<W> {
         }
         self.buffer.extend_from_slice(&bytes[written..]);
         self.buffer.push(b'"');
-        if let Some(language) = literal.language() {
-            self.buffer.push(b'@');
-            self.buffer.extend_from_slice(language.as_bytes());
-        } else if literal.datatype() != xsd::STRING {
-            self.buffer.extend_from_slice(b"^^");
-            self.iri(literal.datatype());
+        match kind {
+            LiteralKind::Simple => {}
+            LiteralKind::Language(language) => {
+                self.buffer.push(b'@');
+                self.buffer.extend_from_slice(language.as_bytes());
+            }
+            LiteralKind::Typed(datatype) => {
+                self.buffer.extend_from_slice(b"^^");
+                self.vocabulary_term(*datatype);
+            }
         }
     }
+}
+
+/// `prefix:local` when `iri` is in a prefix's namespace and the rest is letters, digits, `_`,
+/// `-` (not first) and `/`: always a valid local name. Otherwise `<iri>`.
+fn spelling(iri: &str) -> Spelling {
+    // The two bytes after `http://` tell most namespaces apart, and hdab's own IRIs from all
+    // of them, before a whole comparison: every node of a page is spelled.
+    let host = iri.as_bytes().get(7..9);
+    PREFIXES
+        .iter()
+        .enumerate()
+        .find_map(|(index, (_, namespace))| {
+            if host != namespace.as_bytes().get(7..9) {
+                return None;
+            }
+            let local = iri.strip_prefix(namespace)?;
+            is_plain_local_name(local).then_some(Spelling::Prefixed(index, namespace.len()))
+        })
+        .unwrap_or(Spelling::Full)
 }
 
 fn is_plain_local_name(local: &str) -> bool {
@@ -173,77 +222,84 @@ fn is_plain_local_name(local: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{RdfSyntax, serializer};
     use super::*;
-    use oxrdf::{BlankNode, Graph, Literal, NamedNode, TripleRef};
+    use oxrdf::Graph;
     use oxrdfio::{RdfFormat, RdfParser};
 
+    fn graph(text: &[u8], format: RdfFormat) -> Graph {
+        let mut graph = Graph::new();
+        for quad in RdfParser::from_format(format).for_slice(text) {
+            graph.insert(quad.unwrap().as_ref());
+        }
+        graph
+    }
+
+    /// Statements of every kind this writer spells, two subjects interleaved and a class
+    /// stated twice: what it writes reads back as the graph oxrdfio's JSON-LD writer writes
+    /// from the same statements.
     #[test]
-    fn what_is_written_reads_back_as_the_same_graph() {
-        let subject = NamedOrBlankNode::from(NamedNode::new_unchecked(
-            "https://hdab.example.eu/datasets/1",
-        ));
-        let blank = NamedOrBlankNode::from(BlankNode::new_unchecked("b1"));
-        let objects: Vec<Term> = vec![
-            NamedNode::new_unchecked("http://www.w3.org/ns/dcat#Dataset").into(),
-            NamedNode::new_unchecked(
-                "http://publications.europa.eu/resource/authority/language/ENG",
-            )
-            .into(),
-            NamedNode::new_unchecked("http://purl.org/dc/terms/").into(),
-            NamedNode::new_unchecked("http://purl.org/dc/terms/-x").into(),
-            NamedNode::new_unchecked("https://example.org/a?b=c&d=%20#e").into(),
-            Literal::new_simple_literal("plain").into(),
-            Literal::new_simple_literal("quote \" backslash \\ line\nreturn\r tab\t é 🫁").into(),
-            Literal::new_language_tagged_literal_unchecked("Tumeurs cérébrales", "fr").into(),
-            Literal::new_typed_literal("2026-06-01T12:00:00Z", xsd::DATE_TIME).into(),
-            Literal::new_typed_literal(
-                "12",
-                NamedNode::new_unchecked("https://example.org/type#x.y"),
-            )
-            .into(),
-            Literal::new_simple_literal("").into(),
-            Literal::new_typed_literal("false", xsd::BOOLEAN).into(),
-            Literal::new_typed_literal("1", xsd::BOOLEAN).into(),
-            NamedNode::new_unchecked(
-                "http://publications.europa.eu/resource/authority/file-type/ZIP",
-            )
-            .into(),
-            NamedNode::new_unchecked("http://publications.europa.eu/resource/authority//x/").into(),
-            BlankNode::new_unchecked("b1").into(),
-        ];
+    fn what_is_written_reads_back_as_the_graph_oxrdfio_writes() {
         let title = NamedNodeRef::new_unchecked("http://purl.org/dc/terms/title");
-        let mut triples: Vec<(NamedOrBlankNode, NamedNodeRef<'static>, Term)> = objects
-            .iter()
-            .map(|object| (subject.clone(), title, object.clone()))
-            .collect();
-        triples.push((subject.clone(), rdf::TYPE, objects[0].clone()));
-        triples.push((blank.clone(), title, objects[5].clone()));
-
-        let mut writer = TurtleWriter::new(Vec::new());
-        writer.write(triples.iter()).unwrap();
-        writer.write(triples[..2].iter()).unwrap();
-        let text = writer.finish().unwrap();
-
-        let mut read = Graph::new();
-        for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(&text) {
-            read.insert(quad.unwrap().as_ref());
-        }
-        // A blank node is read back under a label of the parser's: compared by count.
-        let is_blank = |t: &TripleRef<'_>| t.subject.is_blank_node() || t.object.is_blank_node();
-        let named = |graph: &Graph| {
-            let mut named = Graph::new();
-            named.extend(graph.iter().filter(|t| !is_blank(t)));
-            named
-        };
-        let mut expected = Graph::new();
-        for (s, p, o) in &triples {
-            expected.insert(TripleRef::new(s, *p, o));
-        }
-        assert_eq!(
-            read.iter().filter(is_blank).count(),
-            expected.iter().filter(is_blank).count()
+        let class = NamedNodeRef::new_unchecked("http://www.w3.org/ns/dcat#Dataset");
+        let odd_type = NamedNodeRef::new_unchecked("https://example.org/type#x.y");
+        let mut t = Triples::default();
+        let dataset = t.node("https://hdab.example.eu/datasets/1");
+        let part = t.fragment(dataset, "part-1");
+        t.class(dataset, class);
+        t.typed_iri(
+            dataset,
+            title,
+            "http://publications.europa.eu/resource/authority/language/ENG",
+            class,
         );
-        let (read, expected) = (named(&read), named(&expected));
-        assert_eq!(read, expected, "{}", String::from_utf8_lossy(&text));
+        t.link(dataset, title, part);
+        t.text(part, title, "a part");
+        for iri in [
+            "http://purl.org/dc/terms/",
+            "http://purl.org/dc/terms/-x",
+            "https://example.org/a?b=c&d=%20#e",
+            "http://publications.europa.eu/resource/authority/file-type/ZIP",
+            "http://publications.europa.eu/resource/authority//x/",
+        ] {
+            t.iri(dataset, title, iri);
+        }
+        t.text(dataset, title, "plain");
+        t.text(
+            dataset,
+            title,
+            "quote \" backslash \\ line\nreturn\r tab\t é 🫁",
+        );
+        t.text(dataset, title, "");
+        t.lang(dataset, title, "Tumeurs cérébrales", "fr");
+        t.lang(dataset, title, "Hirntumoren", "de-AT");
+        t.time(dataset, title, chrono::DateTime::UNIX_EPOCH);
+        t.typed(dataset, title, "12", odd_type);
+        t.boolean(dataset, title, false);
+        t.typed(dataset, title, "1", xsd::BOOLEAN);
+        t.class(dataset, class);
+
+        let mut turtle = serializer(RdfSyntax::Turtle, Vec::new());
+        t.write(&mut turtle).unwrap();
+        let turtle = turtle.finish().unwrap();
+        let mut json_ld = serializer(RdfSyntax::JsonLd, Vec::new());
+        t.write(&mut json_ld).unwrap();
+        let json_ld = json_ld.finish().unwrap();
+
+        let read = graph(&turtle, RdfFormat::Turtle);
+        let text = String::from_utf8_lossy(&turtle);
+        assert_eq!(
+            read.len(),
+            t.len() - 1,
+            "one class statement repeated:\n{text}"
+        );
+        let json_ld_format = RdfSyntax::JsonLd.format();
+        assert_eq!(read, graph(&json_ld, json_ld_format), "{text}");
+        assert_eq!(
+            text.matches("<https://hdab.example.eu/datasets/1> ")
+                .count(),
+            1
+        );
+        assert!(text.contains("\"Hirntumoren\"@de-at"), "{text}");
     }
 }
