@@ -58,15 +58,16 @@ impl CatalogueIdentity {
             );
         }
         if let Some(provenance) = &d.provenance {
-            let statement = t.fragment(s, "provenance");
-            t.link(s, ns::DCT_PROVENANCE, statement);
-            t.class(statement, ns::DCT_PROVENANCE_STATEMENT);
+            let statement = t.part(
+                s,
+                ns::DCT_PROVENANCE,
+                "provenance",
+                ns::DCT_PROVENANCE_STATEMENT,
+            );
             t.lang(statement, rdfs::LABEL, provenance.as_str(), "en");
         }
         if let Some(contact) = &d.contact_point {
-            let kind = t.fragment(s, "contact-point");
-            t.link(s, ns::DCAT_CONTACT_POINT, kind);
-            t.class(kind, ns::VCARD_KIND);
+            let kind = t.part(s, ns::DCAT_CONTACT_POINT, "contact-point", ns::VCARD_KIND);
             let email = format!("mailto:{}", contact.email.as_str());
             t.iri(kind, ns::VCARD_EMAIL, email);
             if let Some(url) = &contact.url {
@@ -115,9 +116,12 @@ impl CatalogueIdentity {
             t.lang(s, ns::HEALTH_POPULATION, coverage.as_str(), "en");
         }
         if let Some(label) = &d.quality_label {
-            let certificate = t.fragment(s, "quality-label");
-            t.link(s, ns::DQV_QUALITY_ANNOTATION, certificate);
-            t.class(certificate, ns::DQV_QUALITY_CERTIFICATE);
+            let certificate = t.part(
+                s,
+                ns::DQV_QUALITY_ANNOTATION,
+                "quality-label",
+                ns::DQV_QUALITY_CERTIFICATE,
+            );
             t.link(certificate, ns::OA_TARGET, s);
             t.iri(certificate, ns::OA_BODY, label.as_str());
         }
@@ -140,9 +144,7 @@ impl CatalogueIdentity {
         name: &str,
         period: Period,
     ) {
-        let node = t.fragment(s, name);
-        t.link(s, predicate, node);
-        t.class(node, ns::DCT_PERIOD);
+        let node = t.part(s, predicate, name, ns::DCT_PERIOD);
         t.typed(
             node,
             ns::DCAT_START_DATE,
@@ -162,9 +164,7 @@ impl CatalogueIdentity {
         fragment: &str,
         d: &'a Distribution,
     ) {
-        let node = t.fragment(s, fragment);
-        t.link(s, predicate, node);
-        t.class(node, ns::DCAT_DISTRIBUTION_CLASS);
+        let node = t.part(s, predicate, fragment, ns::DCAT_DISTRIBUTION_CLASS);
         t.typed_iri(
             node,
             ns::DCATAP_LEGISLATION,
@@ -241,9 +241,7 @@ impl CatalogueIdentity {
             ),
         ] {
             for (index, text) in texts.iter().enumerate() {
-                let node = t.fragment(s, &format!("{fragment}-{}", index + 1));
-                t.link(s, predicate, node);
-                t.class(node, class);
+                let node = t.part(s, predicate, &format!("{fragment}-{}", index + 1), class);
                 t.lang(node, ns::DCT_DESCRIPTION, text.as_str(), "en");
             }
         }

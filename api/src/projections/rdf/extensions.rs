@@ -13,11 +13,9 @@ impl CatalogueIdentity {
         if variables.is_empty() {
             return;
         }
-        let group = t.fragment(s, "variables");
+        let group = t.part(s, ns::HEALTH_VARIABLES, "variables", ns::CSVW_TABLE_GROUP);
         let table = t.fragment(s, "variables-table");
         let title = format!("Variables of {}", dataset.details.title.english());
-        t.link(s, ns::HEALTH_VARIABLES, group);
-        t.class(group, ns::CSVW_TABLE_GROUP);
         t.lang(group, ns::DCT_TITLE, title.clone(), "en");
         t.link(group, ns::CSVW_TABLE, table);
         t.class(table, ns::CSVW_TABLE_CLASS);

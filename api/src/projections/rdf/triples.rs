@@ -133,6 +133,21 @@ impl<'a> Triples<'a> {
         self.extended(subject, &["#", name])
     }
 
+    /// The part `{subject}#{name}` of the subject's description, linked from it by
+    /// `predicate` and said to be a `class`.
+    pub(super) fn part(
+        &mut self,
+        subject: Node,
+        predicate: NamedNodeRef<'static>,
+        name: &str,
+        class: NamedNodeRef<'static>,
+    ) -> Node {
+        let part = self.fragment(subject, name);
+        self.link(subject, predicate, part);
+        self.class(part, class);
+        part
+    }
+
     /// The node named by `node`'s IRI followed by `parts`.
     fn extended(&mut self, node: Node, parts: &[&str]) -> Node {
         self.scratch.clear();
