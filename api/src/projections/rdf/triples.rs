@@ -155,12 +155,7 @@ impl<'a> Triples<'a> {
         self.joined(parts)
     }
 
-    pub(super) fn add(
-        &mut self,
-        subject: Node,
-        predicate: NamedNodeRef<'static>,
-        object: Object<'a>,
-    ) {
+    fn add(&mut self, subject: Node, predicate: NamedNodeRef<'static>, object: Object<'a>) {
         self.statements.push(Statement {
             subject,
             predicate,
