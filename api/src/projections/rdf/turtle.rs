@@ -28,8 +28,8 @@ pub struct TurtleWriter<W: Write> {
     out: W,
     buffer: Vec<u8>,
     /// How each vocabulary term (predicate, class, datatype) is written, found once a writer:
-    /// keyed by the address of its `'static` text, which is cheaper to hash than the text.
-    vocabulary: FxHashMap<usize, Spelling>,
+    /// keyed by the address and length of its `'static` text, cheaper to hash than the text.
+    vocabulary: FxHashMap<(usize, usize), Spelling>,
 }
 
 /// How an IRI is written: `prefix:local` (the prefix's index, where the local part starts) or
@@ -125,7 +125,7 @@ impl<W: Write> TurtleWriter<W> {
         let iri = term.as_str();
         let spelling = *self
             .vocabulary
-            .entry(iri.as_ptr() as usize)
+            .entry((iri.as_ptr() as usize, iri.len()))
             .or_insert_with(|| spelling(iri));
         self.iri(iri, spelling);
     }
