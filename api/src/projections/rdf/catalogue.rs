@@ -40,15 +40,13 @@ impl CatalogueIdentity {
         t: &mut Triples<'a>,
     ) {
         let catalogue = self.catalogue_node(t);
-        for dataset in datasets {
-            let dataset = self.dataset_node(dataset, t);
-            t.link(catalogue, ns::DCAT_DATASET, dataset);
-        }
         for publisher in publishers {
             self.publisher_agent(publisher, t);
         }
         for dataset in datasets {
-            self.describe(dataset, t);
+            let node = self.dataset_node(dataset, t);
+            t.link(catalogue, ns::DCAT_DATASET, node);
+            self.describe_as(node, dataset, t);
         }
     }
 

@@ -13,8 +13,13 @@ impl CatalogueIdentity {
     /// Adds the HealthDCAT-AP description of `dataset` to `t`, naming (not describing) its
     /// HDAB and publisher, so a catalogue describes each agent once.
     pub fn describe<'a>(&self, dataset: &'a Dataset, t: &mut Triples<'a>) {
-        let d = &dataset.details;
         let s = self.dataset_node(dataset, t);
+        self.describe_as(s, dataset, t);
+    }
+
+    /// The description of `dataset`, whose node `s` the caller has named already.
+    pub(super) fn describe_as<'a>(&self, s: Node, dataset: &'a Dataset, t: &mut Triples<'a>) {
+        let d = &dataset.details;
         t.class(s, ns::DCAT_DATASET_CLASS);
         for (language, text) in d.title.iter() {
             t.lang(s, ns::DCT_TITLE, text, language.as_str());

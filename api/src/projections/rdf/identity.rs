@@ -37,16 +37,8 @@ impl CatalogueIdentity {
         ))
     }
 
-    fn hdab_iri(&self) -> String {
-        format!("{}/#hdab", self.base_url)
-    }
-
     pub fn catalogue_iri(&self) -> NamedNode {
         NamedNode::new_unchecked(format!("{}/api/v1/catalogue", self.base_url))
-    }
-
-    fn publisher_iri(&self, id: PublisherId) -> String {
-        format!("{}/api/v1/publishers/{id}", self.base_url)
     }
 
     pub(super) fn dataset_node(&self, dataset: &Dataset, t: &mut Triples<'_>) -> Node {
@@ -54,7 +46,7 @@ impl CatalogueIdentity {
     }
 
     pub(super) fn hdab_node(&self, t: &mut Triples<'_>) -> Node {
-        t.node(self.hdab_iri())
+        t.node(format!("{}/#hdab", self.base_url))
     }
 
     pub(super) fn catalogue_node(&self, t: &mut Triples<'_>) -> Node {
@@ -62,7 +54,7 @@ impl CatalogueIdentity {
     }
 
     pub(super) fn publisher_node(&self, id: PublisherId, t: &mut Triples<'_>) -> Node {
-        t.node(self.publisher_iri(id))
+        t.node(format!("{}/api/v1/publishers/{id}", self.base_url))
     }
 
     /// A dataset's description with the agents it names: a document that stands alone.
